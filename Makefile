@@ -1,0 +1,145 @@
+# ckpt — plain Makefile. `make` builds build/ckpt; `make check` runs every test.
+
+CC	?= gcc
+B	:= build
+CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
+	       -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla
+CFLAGS	?= -O2 -g
+DEPS_CFLAGS := $(shell pkg-config --cflags libprotobuf-c libnl-3.0 libcap libbsd 2>/dev/null)
+DEPS_LIBS := $(shell pkg-config --libs libprotobuf-c libnl-3.0 libcap libbsd 2>/dev/null)
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -I. -I$(B)/proto $(DEPS_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(CFLAGS_WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
+
+PROTOS	:= $(wildcard proto/*.proto)
+PB_C	:= $(patsubst proto/%.proto,$(B)/proto/%.pb-c.c,$(PROTOS))
+PB_H	:= $(PB_C:.c=.h)
+
+# The tracer: everything under src/ but the two freestanding blobs.
+TRACER_SRCS := $(filter-out src/parasite/% src/restorer/%,$(wildcard src/*/*.c src/*/*/*.c))
+CORE_SRCS   := $(wildcard src/common/*.c src/proc/*.c images/*.c)
+TRACER_OBJS := $(patsubst %.c,$(B)/%.o,$(TRACER_SRCS) $(wildcard images/*.c)) \
+	       $(PB_C:.c=.o) $(B)/parasite-blob.o
+MAIN_OBJ    := $(B)/src/cli/main.o
+
+all: $(B)/ckpt tests
+
+# ---- protobuf-c ------------------------------------------------------------
+$(B)/proto/%.pb-c.c $(B)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(B)/proto
+	protoc-c --proto_path=proto --c_out=$(B)/proto $<
+
+$(B)/proto/%.pb-c.o: $(B)/proto/%.pb-c.c
+	$(CC) -std=gnu11 $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+# every object may include generated headers
+$(patsubst %.c,$(B)/%.o,$(TRACER_SRCS) $(wildcard images/*.c)): | $(PB_H)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# ---- the parasite blob -----------------------------------------------------
+# Freestanding: no libc, no stack protector, no FPU/SSE use, position
+# independent; linked by a small script and embedded into ckpt as bytes.
+BLOB_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -nostdlib -fno-stack-protector -fPIE -fno-plt \
+	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fno-builtin -mgeneral-regs-only -mno-red-zone -U_FORTIFY_SOURCE \
+	-D_GNU_SOURCE -Iinclude -Isrc/parasite
+PARASITE_SRCS := $(wildcard src/parasite/*.c src/parasite/arch/x86_64/*.S)
+PARASITE_OBJS := $(patsubst %,$(B)/blob/%.o,$(PARASITE_SRCS))
+
+$(B)/blob/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BLOB_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/blob/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(BLOB_CFLAGS) -c -o $@ $<
+
+$(B)/parasite.elf: $(PARASITE_OBJS) src/parasite/parasite.lds
+	ld -pie --no-dynamic-linker -z noexecstack --no-undefined \
+		-T src/parasite/parasite.lds -o $@ $(PARASITE_OBJS)
+
+$(B)/parasite-blob.c: $(B)/parasite.elf scripts/gen-blob.sh
+	sh scripts/gen-blob.sh $< parasite $@
+
+$(B)/parasite-blob.o: $(B)/parasite-blob.c
+	$(CC) -std=gnu11 $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+# ---- ckpt ------------------------------------------------------------------
+$(B)/ckpt: $(TRACER_OBJS)
+	$(CC) -o $@ $^ $(DEPS_LIBS)
+
+# ---- tests -----------------------------------------------------------------
+# Unit tests link the pure layers (proc parsers, images, common), built with
+# ASan/UBSan.
+SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
+UNIT_SRCS := $(wildcard test/unit/*.c)
+UNIT_BINS := $(patsubst test/unit/%.c,$(B)/test/unit/%,$(UNIT_SRCS))
+CORE_SAN_OBJS := $(patsubst %.c,$(B)/san/%.o,$(CORE_SRCS)) $(patsubst %.c,$(B)/san/%.o,$(PB_C))
+
+$(B)/san/%.o: %.c | $(PB_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+$(B)/san/$(B)/proto/%.pb-c.o: $(B)/proto/%.pb-c.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(CPPFLAGS) $(SAN) -c -o $@ $<
+
+$(B)/test/unit/%: test/unit/%.c $(CORE_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_SAN_OBJS) $(DEPS_LIBS) -lcmocka
+
+# ZDTM-style test programs and their library.
+TLIB_SRCS := $(wildcard test/lib/*.c)
+TLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(TLIB_SRCS))
+ZDTM_SRCS := $(wildcard test/static/*.c)
+ZDTM_BINS := $(patsubst test/static/%.c,$(B)/test/static/%,$(ZDTM_SRCS))
+HELPER_SRCS := $(wildcard test/helpers/*.c)
+HELPER_BINS := $(patsubst test/helpers/%.c,$(B)/test/helpers/%,$(HELPER_SRCS))
+
+$(B)/test/lib/%.o: test/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itest/lib -c -o $@ $<
+$(B)/test/static/%: test/static/%.c $(TLIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itest/lib -o $@ $< $(TLIB_OBJS) -lpthread
+$(B)/test/helpers/%: test/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+tests: $(UNIT_BINS) $(ZDTM_BINS) $(HELPER_BINS)
+
+# ---- entry points ----------------------------------------------------------
+deps:
+	@sh scripts/install-deps.sh
+
+lint:
+	@! grep -rnE 'pr_(err|warn|info|debug|perror|errno)\(.*\\n"' src images || \
+		{ echo "lint: log messages must not end in \\n"; exit 1; }
+	@! readelf -r $(B)/parasite.elf | grep -q 'R_X86_64' || \
+		{ echo "lint: parasite blob has relocations"; exit 1; }
+
+unit: deps
+	@$(MAKE) --no-print-directory $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory lint
+	@sh test/check.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/bench.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests deps lint unit check demo bench clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
