@@ -31,8 +31,9 @@ int log_init(const char *path, int level);
 void log_fini(void);
 int log_level(void);
 
-void log_msg(int level, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* prefix (a file's LOG_PREFIX) goes to the log only, not into the error line */
+void log_msg(int level, const char *prefix, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* The first error logged since start (or the last log_clear_error()), or NULL. */
 const char *log_first_error(void);
@@ -42,10 +43,10 @@ void log_clear_error(void);
 #define LOG_PREFIX ""
 #endif
 
-#define pr_err(fmt, ...)   log_msg(LOG_ERROR, __FILE__, __LINE__, LOG_PREFIX fmt, ##__VA_ARGS__)
-#define pr_warn(fmt, ...)  log_msg(LOG_WARN, __FILE__, __LINE__, LOG_PREFIX fmt, ##__VA_ARGS__)
-#define pr_info(fmt, ...)  log_msg(LOG_INFO, __FILE__, __LINE__, LOG_PREFIX fmt, ##__VA_ARGS__)
-#define pr_debug(fmt, ...) log_msg(LOG_DEBUG, __FILE__, __LINE__, LOG_PREFIX fmt, ##__VA_ARGS__)
+#define pr_err(fmt, ...)   log_msg(LOG_ERROR, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...)  log_msg(LOG_WARN, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)  log_msg(LOG_INFO, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) log_msg(LOG_DEBUG, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
 /* Log an error with strerror(-err) appended; evaluates to err (a -errno). */
 #define pr_errno(err, fmt, ...) \

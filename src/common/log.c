@@ -49,7 +49,7 @@ void log_clear_error(void)
 	first_error[0] = '\0';
 }
 
-void log_msg(int level, const char *file, int line, const char *fmt, ...)
+void log_msg(int level, const char *prefix, const char *file, int line, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -60,7 +60,8 @@ void log_msg(int level, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 
 	if (level == LOG_ERROR && !have_error) {
-		snprintf(first_error, sizeof(first_error), "%s", msg);
+		memcpy(first_error, msg, sizeof(first_error) - 1);
+		first_error[sizeof(first_error) - 1] = 0;
 		have_error = 1;
 	}
 	if (level > cur_level)
@@ -71,9 +72,9 @@ void log_msg(int level, const char *file, int line, const char *fmt, ...)
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double t = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-		fprintf(log_file, "(%9.6f) %5d %s%s (%s:%d): %s\n", t, getpid(),
+		fprintf(log_file, "(%9.6f) %5d %s (%s:%d): %s%s\n", t, getpid(),
 			level == LOG_ERROR ? "Error" : level == LOG_WARN ? "Warn" :
-			level == LOG_INFO ? "Info" : "Debug", "", file, line, msg);
+			level == LOG_INFO ? "Info" : "Debug", file, line, prefix, msg);
 	} else if (level != LOG_ERROR) {
 		/* errors reach stderr once, as the command's summary line */
 		fprintf(stderr, "ckpt: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);

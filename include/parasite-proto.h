@@ -1,0 +1,137 @@
+/*
+ * The dumper <-> parasite protocol.
+ *
+ * The parasite is a freestanding blob mapped into the dumped task in one
+ * shared region:
+ *
+ *   [ blob (code, data) | args area (PARASITE_ARGS_SIZE) | stack ]
+ *
+ * The dumper sees the same pages (it maps the region through
+ * /proc/PID/map_files), so arguments and results travel through the args
+ * area; commands and replies are struct parasite_msg on a SOCK_SEQPACKET
+ * socket, and file descriptors travel with SCM_RIGHTS.
+ *
+ * When the socket reaches EOF (the dumper is done, or died) the parasite
+ * closes its fds and rt_sigreturn()s through the frame at args->sigframe,
+ * which the dumper filled with the task's saved registers and signal mask.
+ *
+ * Every struct here has fixed-width fields and a checked size. Bump
+ * PARASITE_PROTO_VERSION whenever any of them changes.
+ */
+#ifndef CKPT_PARASITE_PROTO_H
+#define CKPT_PARASITE_PROTO_H
+
+#include <stdint.h>
+
+#define PARASITE_PROTO_VERSION	1
+
+#define PARASITE_ARGS_SIZE	(1u << 20)
+#define PARASITE_STACK_SIZE	(64u << 10)
+#define PARASITE_FRAME_SIZE	(32u << 10)	/* room for an rt_sigframe with full xsave */
+#define PARASITE_MAX_FDS	253		/* SCM_MAX_FD */
+#define PARASITE_MAX_IOV	1024		/* IOV_MAX: one vmsplice call */
+
+enum parasite_cmd {
+	PARASITE_CMD_MISC = 1,		/* -> struct parasite_misc */
+	PARASITE_CMD_DRAIN_FDS,		/* struct parasite_drain_fds -> info + fds (SCM_RIGHTS) */
+	PARASITE_CMD_RECV_PIPE,		/* one fd (SCM_RIGHTS): the pipe pages go into */
+	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages -> bytes moved */
+};
+
+/* One command or reply on the socket. */
+struct parasite_msg {
+	uint32_t cmd;
+	int32_t ret;			/* reply: >= 0 or -errno */
+	uint32_t arg;			/* command-specific count */
+	uint32_t seq;
+};
+_Static_assert(sizeof(struct parasite_msg) == 16, "parasite_msg ABI");
+
+struct parasite_sigaction {		/* the kernel's struct sigaction for rt_sigaction */
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct parasite_itimer {
+	int64_t isec, iusec, vsec, vusec;	/* interval, value */
+};
+
+struct parasite_stack {			/* stack_t */
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+_Static_assert(sizeof(struct parasite_stack) == 24, "stack_t ABI");
+
+struct parasite_misc {
+	struct parasite_sigaction sa[64];	/* sa[i] for signal i + 1 */
+	int32_t sa_ret[64];
+	struct parasite_itimer itimer[3];
+	int32_t itimer_ret[3];
+	int32_t pad;
+	struct parasite_stack altstack;
+	uint64_t tid_address;
+	int32_t tid_address_ret;
+	int32_t altstack_ret;
+	int32_t pdeath_sig;		/* PR_GET_PDEATHSIG, or -errno */
+	int32_t securebits;		/* PR_GET_SECUREBITS, or -errno */
+	int32_t dumpable;		/* PR_GET_DUMPABLE, or -errno */
+	int32_t pad2;
+	uint64_t brk;			/* brk(0): the exact program break */
+};
+
+struct parasite_fd_info {
+	int32_t fd;
+	int32_t err;			/* 0 or -errno from F_GETFL */
+	int32_t flags;			/* F_GETFL */
+	int32_t fdflags;		/* F_GETFD */
+	int64_t pos;			/* lseek(fd, 0, SEEK_CUR) or -errno */
+	int32_t own_type, own_pid;	/* F_GETOWN_EX */
+	int32_t own_sig;		/* F_GETSIG */
+	int32_t pad;
+};
+_Static_assert(sizeof(struct parasite_fd_info) == 40, "fd_info ABI");
+
+struct parasite_drain_fds {
+	uint32_t nr;
+	uint32_t pad;
+	int32_t fds[PARASITE_MAX_FDS + 1];
+	struct parasite_fd_info info[PARASITE_MAX_FDS];
+};
+
+struct parasite_iov {
+	uint64_t base;
+	uint64_t len;
+};
+
+struct parasite_dump_pages {
+	uint32_t nr_iov;
+	uint32_t pad;
+	uint64_t total;			/* sum of len */
+	struct parasite_iov iov[];	/* up to the end of the args area */
+};
+#define PARASITE_DUMP_PAGES_MAX_IOV \
+	((PARASITE_ARGS_SIZE - 4096 - sizeof(struct parasite_dump_pages)) / sizeof(struct parasite_iov))
+
+/* At the start of the args area. */
+struct parasite_args {
+	uint32_t version;		/* PARASITE_PROTO_VERSION */
+	int32_t sock;			/* the parasite's end */
+	int32_t tracer_sock;		/* the dumper's end as the task got it: closed first */
+	int32_t pipe_fd;		/* from PARASITE_CMD_RECV_PIPE, -1 before */
+	uint64_t sigframe;		/* rsp for rt_sigreturn: the frame + 8 */
+	uint64_t pad[5];
+	/* payload of the current command */
+	union {
+		struct parasite_misc misc;
+		struct parasite_drain_fds drain;
+		struct parasite_dump_pages pages;
+		uint8_t raw[4096];
+	} u;
+};
+_Static_assert(sizeof(struct parasite_args) <= PARASITE_ARGS_SIZE, "args fit");
+
+#endif

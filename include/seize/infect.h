@@ -1,0 +1,66 @@
+/*
+ * Running code inside a seized task: injected syscalls and the parasite.
+ *
+ * The verbs, in order: infect_init (find a place for the syscall stub) ->
+ * remote_syscall (any number, any thread) -> infect_start (map the blob,
+ * start the parasite daemon) -> parasite_cmd/parasite_reply -> infect_cure
+ * (stop the parasite, close its fds, unmap it, put registers, signal mask
+ * and code back).
+ *
+ * Safety: every injected syscall runs from a stub "syscall; rt_sigreturn"
+ * with a signal frame of the thread's saved state on its stack, and the
+ * parasite returns through such a frame when its socket closes. Whenever
+ * the dumper dies, the task goes back to its saved state by itself.
+ */
+#ifndef CKPT_SEIZE_INFECT_H
+#define CKPT_SEIZE_INFECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "parasite-proto.h"
+#include "proc/proc.h"
+#include "seize/seize.h"
+
+struct infect_ctl {
+	struct seized_task *task;
+	struct seized_thread *thr;	/* the thread that runs the parasite */
+	int mem_fd;			/* /proc/PID/mem */
+	uint64_t stub_addr;
+	uint8_t stub_saved[16];
+	bool stub_installed;
+
+	uint64_t remote_map;		/* the blob + args + stack, in the task */
+	size_t map_size;
+	void *local_map;		/* the same pages, in ckpt */
+	struct parasite_args *args;	/* local view of the args area */
+	int sock;			/* our end */
+	int remote_sock, remote_peer;	/* fds of the socket pair in the task */
+	bool running;			/* the parasite daemon runs */
+	uint32_t seq;
+};
+
+int infect_init(struct infect_ctl *ic, struct seized_task *task,
+		const struct proc_vma *vmas, size_t nr_vmas);
+/* Run syscall nr in thread th; *ret gets its return value. 0 or -errno. */
+int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
+		   long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+int infect_start(struct infect_ctl *ic);
+/* Send a command (with an optional fd attached). */
+int parasite_cmd(struct infect_ctl *ic, uint32_t cmd, uint32_t arg, int send_fd);
+/*
+ * Wait for the reply to the last command; fds attached to it go to
+ * fds[0..*nfds). Returns the reply's ret (>= 0) or -errno; a parasite that
+ * crashed or hangs is reported, never waited for forever.
+ */
+int parasite_reply(struct infect_ctl *ic, int *fds, unsigned int max_fds, unsigned int *nfds);
+/* Wait until fd is readable or the parasite is gone: 0, or -errno. */
+int parasite_wait_fd(struct infect_ctl *ic, int fd);
+int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg);
+/* Address in the task of a pointer into the local view of the args area. */
+uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local);
+/* Put the task back exactly as it was seized; safe at any stage. 0 or -errno. */
+int infect_cure(struct infect_ctl *ic);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Freezing a process tree with ptrace, and giving it back.
+ *
+ * Every thread of every process of the tree is PTRACE_SEIZE'd and
+ * PTRACE_INTERRUPT'ed; /proc is rescanned until no new thread or child
+ * appears. Zombies are recorded, not seized. Tasks that were stopped
+ * (SIGSTOP & co) are recorded as such and stay stopped after release.
+ */
+#ifndef CKPT_SEIZE_SEIZE_H
+#define CKPT_SEIZE_SEIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "arch/regs.h"
+
+/* Values of pstree.proto's task_state. */
+enum { SEIZED_ALIVE = 1, SEIZED_STOPPED = 2, SEIZED_ZOMBIE = 3 };
+
+struct seized_thread {
+	pid_t tid;
+	struct thread_regs tr;		/* read when the thread stopped */
+	int pending_sig;		/* a signal we held back: re-sent at release */
+	bool at_syscall_stop;		/* stopped in a syscall stop of ours, not the interrupt trap */
+};
+
+struct seized_task {
+	pid_t pid, ppid, pgid, sid;
+	int state;
+	int exit_code;			/* zombies */
+	char comm[64];
+	struct seized_thread *threads;	/* leader first when alive */
+	size_t nr_threads;
+};
+
+struct seized_tree {
+	struct seized_task *tasks;	/* parents before children, root first */
+	size_t nr;
+};
+
+/* 0 or -errno; on failure everything seized so far is released. */
+int seize_tree(pid_t root, struct seized_tree *tree);
+/* Detach every thread (re-sending held-back signals), or SIGKILL the tree first. */
+void release_tree(struct seized_tree *tree, bool kill_tree);
+void seized_tree_free(struct seized_tree *tree);
+struct seized_task *seized_find(struct seized_tree *tree, pid_t pid);
+
+/*
+ * Wait for tid's next ptrace stop. Signal-delivery stops on the way are
+ * held back in th->pending_sig and the thread resumed with resume_req.
+ * *status gets the wait status of the stop. 0, or -ESRCH if it died.
+ */
+int ptrace_wait_stop(struct seized_thread *th, int resume_req, int *status);
+
+/* Test seam: CKPT_FAULT_KILL=<point> makes ckpt SIGKILL itself at that point. */
+void fault_point(const char *point);
+
+#endif

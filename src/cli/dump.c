@@ -1,0 +1,109 @@
+/* ckpt dump: options, then dump_tree(). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "dump/dump.h"
+
+static void dump_usage(FILE *f)
+{
+	fputs("usage: ckpt dump -t PID -D DIR [--leave-running] [-o LOGFILE] [-v0..4]\n"
+	      "\n"
+	      "  -t, --tree PID          the root of the process tree to checkpoint\n"
+	      "  -D, --images-dir DIR    where the image set goes (created if missing)\n"
+	      "  -R, --leave-running     let the tree run on after the dump (default: kill it)\n"
+	      "  -o, --log-file FILE     write the log there (default: warnings to stderr)\n"
+	      "  -v[0-4]                 log level: 0 none, 1 errors, 2 warnings, 3 info, 4 debug\n", f);
+}
+
+/* Many fds are held at once (one per open file of the tree): use the hard limit. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tree", required_argument, NULL, 't' },
+		{ "images-dir", required_argument, NULL, 'D' },
+		{ "leave-running", no_argument, NULL, 'R' },
+		{ "log-file", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dump_opts o = { 0 };
+	const char *log_path = NULL;
+	int level = LOG_WARN, c, ret;
+	char *end;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:D:Ro:v::h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o.pid = strtol(optarg, &end, 10);
+			if (*end || o.pid <= 0) {
+				fprintf(stderr, "ckpt: dump: bad pid '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'D':
+			o.dir = optarg;
+			break;
+		case 'R':
+			o.leave_running = true;
+			break;
+		case 'o':
+			log_path = optarg;
+			break;
+		case 'v':
+			level = cli_parse_verbosity(argv[optind - 1]);
+			if (level < 0) {
+				fprintf(stderr, "ckpt: dump: bad verbosity '%s'\n", argv[optind - 1]);
+				return 2;
+			}
+			break;
+		case 'h':
+			dump_usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "ckpt: dump: option '%s' needs an argument\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "ckpt: dump: unknown option '%s' (see 'ckpt dump --help')\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ckpt: dump: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!o.pid || !o.dir) {
+		fprintf(stderr, "ckpt: dump: -t PID and -D DIR are required\n");
+		return 2;
+	}
+	ret = log_init(log_path, level);
+	if (ret) {
+		fprintf(stderr, "ckpt: dump: cannot open log file %s: %s\n", log_path, strerror(-ret));
+		return 1;
+	}
+	raise_nofile();
+	ret = dump_tree(&o);
+	if (ret) {
+		cli_report_failure("dump", ret);
+		log_fini();
+		return 1;
+	}
+	log_fini();
+	return 0;
+}

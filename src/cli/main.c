@@ -1,0 +1,70 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: ckpt <command> [options]\n"
+	      "\n"
+	      "commands:\n"
+	      "  dump -t PID -D DIR [--leave-running] [-o LOG] [-v0..4]\n"
+	      "                     checkpoint the process tree rooted at PID into DIR\n"
+	      "  show DIR           print the image set in DIR as JSON\n"
+	      "  check              report the kernel features ckpt relies on\n"
+	      "\n"
+	      "Run 'ckpt <command> --help' for the options of a command.\n", f);
+}
+
+int cli_parse_verbosity(const char *arg)
+{
+	if (strncmp(arg, "-v", 2) != 0)
+		return -1;
+	arg += 2;
+	if (*arg == '\0')
+		return LOG_INFO;
+	if (arg[0] >= '0' && arg[0] <= '4' && arg[1] == '\0')
+		return arg[0] - '0';
+	int n = 1;
+	for (; *arg == 'v'; arg++)
+		n++;
+	if (*arg)
+		return -1;
+	return n + 2 > LOG_DEBUG ? LOG_DEBUG : n + 2;
+}
+
+void cli_report_failure(const char *what, int err)
+{
+	const char *msg = log_first_error();
+
+	if (msg)
+		fprintf(stderr, "ckpt: %s failed: %s\n", what, msg);
+	else
+		fprintf(stderr, "ckpt: %s failed: %s\n", what, strerror(err < 0 ? -err : err));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+
+	if (!strcmp(cmd, "dump"))
+		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "restore"))
+		return cmd_restore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ckpt: unknown command '%s' (try 'ckpt --help')\n", cmd);
+	return 2;
+}

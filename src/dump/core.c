@@ -1,0 +1,324 @@
+/* core-PID.img: registers and signal state of every thread, and task-wide state. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/ptrace.h>
+
+#define LOG_PREFIX "dump: "
+#include "common/log.h"
+#include "common/util.h"
+#include "core.pb-c.h"
+#include "dump/dump.h"
+
+struct rseq_config {
+	uint64_t rseq_abi_pointer;
+	uint32_t rseq_abi_size;
+	uint32_t signature;
+	uint32_t flags;
+	uint32_t pad;
+};
+
+/* Everything allocated for one core image, freed in one place. */
+struct core_bufs {
+	ThreadCoreEntry *threads;
+	ThreadCoreEntry **thread_ptrs;
+	UserX86RegsEntry *regs;
+	SigaltstackEntry *alt;
+	SigactionEntry *sa, **sa_ptrs;
+	ItimerEntry it[3], *it_ptrs[3];
+	RlimitEntry rl[RLIM_NLIMITS], *rl_ptrs[RLIM_NLIMITS];
+	CredsEntry creds;
+	char **comms;
+	size_t nr_threads;
+	/* pending signals: one array of entries and pointers per owner */
+	SiginfoEntry ***pend_ptrs;	/* nr_threads + 1 arrays */
+	SiginfoEntry **pend;
+	uint8_t **pend_data;
+};
+
+static void core_bufs_free(struct core_bufs *b)
+{
+	for (size_t i = 0; i <= b->nr_threads && b->pend; i++) {
+		free(b->pend[i]);
+		free(b->pend_ptrs ? b->pend_ptrs[i] : NULL);
+		free(b->pend_data ? b->pend_data[i] : NULL);
+	}
+	for (size_t i = 0; i < b->nr_threads && b->comms; i++)
+		free(b->comms[i]);
+	free(b->comms);
+	free(b->pend);
+	free(b->pend_ptrs);
+	free(b->pend_data);
+	free(b->threads);
+	free(b->thread_ptrs);
+	free(b->regs);
+	free(b->alt);
+	free(b->sa);
+	free(b->sa_ptrs);
+}
+
+static void fill_regs(UserX86RegsEntry *e, const struct user_regs_struct *r)
+{
+	user_x86_regs_entry__init(e);
+	e->r15 = r->r15; e->r14 = r->r14; e->r13 = r->r13; e->r12 = r->r12;
+	e->bp = r->rbp;  e->bx = r->rbx;  e->r11 = r->r11; e->r10 = r->r10;
+	e->r9 = r->r9;   e->r8 = r->r8;   e->ax = r->rax;  e->cx = r->rcx;
+	e->dx = r->rdx;  e->si = r->rsi;  e->di = r->rdi;  e->orig_ax = r->orig_rax;
+	e->ip = r->rip;  e->cs = r->cs;   e->flags = r->eflags; e->sp = r->rsp;
+	e->ss = r->ss;   e->fs_base = r->fs_base; e->gs_base = r->gs_base;
+	e->ds = r->ds;   e->es = r->es;   e->fs = r->fs;   e->gs = r->gs;
+}
+
+/* Pending signals of a thread (or, shared, of the process) without dequeuing them. */
+static int peek_pending(pid_t tid, bool shared, struct core_bufs *b, size_t slot,
+			SiginfoEntry ***out, size_t *nr)
+{
+	enum { SI_SIZE = 128, BATCH = 32 };
+	size_t n = 0, cap = 0;
+	uint8_t *data = NULL;
+
+	for (;;) {
+		struct ptrace_peeksiginfo_args a = {
+			.off = n, .flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0, .nr = BATCH,
+		};
+		uint8_t *nd;
+		long r;
+
+		if (n + BATCH > cap) {
+			cap = n + BATCH;
+			nd = realloc(data, cap * SI_SIZE);
+			if (!nd) {
+				free(data);
+				return -ENOMEM;
+			}
+			data = nd;
+		}
+		r = ptrace(PTRACE_PEEKSIGINFO, tid, &a, data + n * SI_SIZE);
+		if (r < 0) {
+			free(data);
+			return pr_perror("tid %d: PTRACE_PEEKSIGINFO", tid);
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	b->pend_data[slot] = data;
+	b->pend[slot] = calloc(n ? n : 1, sizeof(SiginfoEntry));
+	b->pend_ptrs[slot] = calloc(n ? n : 1, sizeof(SiginfoEntry *));
+	if (!b->pend[slot] || !b->pend_ptrs[slot])
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		siginfo_entry__init(&b->pend[slot][i]);
+		b->pend[slot][i].siginfo.len = SI_SIZE;
+		b->pend[slot][i].siginfo.data = data + i * SI_SIZE;
+		b->pend_ptrs[slot][i] = &b->pend[slot][i];
+	}
+	*out = b->pend_ptrs[slot];
+	*nr = n;
+	return 0;
+}
+
+static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
+{
+	struct seized_thread *th = &td->task->threads[i];
+	ThreadCoreEntry *tc = &b->threads[i];
+	struct rseq_config rs = { 0 };
+	char path[96], *comm = NULL;
+	uint64_t head = 0;
+	size_t len = 0;
+	int ret;
+
+	thread_core_entry__init(tc);
+	tc->tid = th->tid;
+	fill_regs(&b->regs[i], &th->tr.regs);
+	tc->gpregs = &b->regs[i];
+	tc->xsave.len = th->tr.xsave_len;
+	tc->xsave.data = th->tr.xsave;
+	tc->sigmask = th->tr.sigmask;
+	tc->has_in_syscall_restart = true;
+	tc->in_syscall_restart = th->tr.rewound;
+
+	sigaltstack_entry__init(&b->alt[i]);
+	b->alt[i].sp = td->altstacks[i].sp;
+	b->alt[i].flags = td->altstacks[i].flags;
+	b->alt[i].size = td->altstacks[i].size;
+	tc->altstack = &b->alt[i];
+	tc->has_clear_tid_addr = true;
+	tc->clear_tid_addr = td->tid_addrs[i];
+
+	if (syscall(SYS_get_robust_list, th->tid, &head, &len))
+		return pr_perror("tid %d: get_robust_list", th->tid);
+	tc->has_robust_list = tc->has_robust_list_len = true;
+	tc->robust_list = head;
+	tc->robust_list_len = len;
+
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, th->tid, sizeof(rs), &rs) > 0 &&
+	    rs.rseq_abi_pointer) {
+		tc->has_rseq_addr = tc->has_rseq_len = tc->has_rseq_sig = true;
+		tc->rseq_addr = rs.rseq_abi_pointer;
+		tc->rseq_len = rs.rseq_abi_size;
+		tc->rseq_sig = rs.signature;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", td->task->pid, th->tid);
+	if (read_file_at(AT_FDCWD, path, &comm) >= 0) {
+		comm[strcspn(comm, "\n")] = '\0';
+		b->comms[i] = comm;
+		tc->comm = comm;
+	}
+	ret = peek_pending(th->tid, false, b, i, &tc->pending, &tc->n_pending);
+	if (ret)
+		return ret;
+	b->thread_ptrs[i] = tc;
+	return 0;
+}
+
+static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *core)
+{
+	const struct parasite_misc *mi = &td->misc;
+	const struct proc_status *st = &td->status;
+	pid_t pid = td->task->pid;
+	char path[64], buf[64];
+	size_t nsa = 0;
+	int ret;
+
+	b->sa = calloc(64, sizeof(*b->sa));
+	b->sa_ptrs = calloc(64, sizeof(*b->sa_ptrs));
+	if (!b->sa || !b->sa_ptrs)
+		return -ENOMEM;
+	for (int s = 1; s <= 64; s++) {
+		if (s == SIGKILL || s == SIGSTOP || mi->sa_ret[s - 1])
+			continue;
+		sigaction_entry__init(&b->sa[nsa]);
+		b->sa[nsa].sig = s;
+		b->sa[nsa].handler = mi->sa[s - 1].handler;
+		b->sa[nsa].flags = mi->sa[s - 1].flags;
+		b->sa[nsa].restorer = mi->sa[s - 1].restorer;
+		b->sa[nsa].mask = mi->sa[s - 1].mask;
+		b->sa_ptrs[nsa] = &b->sa[nsa];
+		nsa++;
+	}
+	core->sigactions = b->sa_ptrs;
+	core->n_sigactions = nsa;
+
+	for (int w = 0; w < 3; w++) {
+		if (mi->itimer_ret[w])
+			return pr_errno(mi->itimer_ret[w], "pid %d: getitimer(%d)", pid, w);
+		itimer_entry__init(&b->it[w]);
+		b->it[w].which = w;
+		b->it[w].isec = mi->itimer[w].isec;
+		b->it[w].iusec = mi->itimer[w].iusec;
+		b->it[w].vsec = mi->itimer[w].vsec;
+		b->it[w].vusec = mi->itimer[w].vusec;
+		b->it_ptrs[w] = &b->it[w];
+	}
+	core->itimers = b->it_ptrs;
+	core->n_itimers = 3;
+
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		struct rlimit rl;
+
+		if (prlimit(pid, r, NULL, &rl))
+			return pr_perror("pid %d: prlimit(%d)", pid, r);
+		rlimit_entry__init(&b->rl[r]);
+		b->rl[r].resource = r;
+		b->rl[r].cur = rl.rlim_cur;
+		b->rl[r].max = rl.rlim_max;
+		b->rl_ptrs[r] = &b->rl[r];
+	}
+	core->rlimits = b->rl_ptrs;
+	core->n_rlimits = RLIM_NLIMITS;
+
+	creds_entry__init(&b->creds);
+	b->creds.uid = st->uid[0];  b->creds.euid = st->uid[1];
+	b->creds.suid = st->uid[2]; b->creds.fsuid = st->uid[3];
+	b->creds.gid = st->gid[0];  b->creds.egid = st->gid[1];
+	b->creds.sgid = st->gid[2]; b->creds.fsgid = st->gid[3];
+	b->creds.groups = (uint32_t *)st->groups;
+	b->creds.n_groups = st->ngroups;
+	b->creds.cap_inh = st->cap_inh;
+	b->creds.cap_prm = st->cap_prm;
+	b->creds.cap_eff = st->cap_eff;
+	b->creds.cap_bnd = st->cap_bnd;
+	b->creds.has_cap_amb = true;
+	b->creds.cap_amb = st->cap_amb;
+	if (mi->securebits >= 0) {
+		b->creds.has_securebits = true;
+		b->creds.securebits = mi->securebits;
+	}
+	b->creds.has_no_new_privs = true;
+	b->creds.no_new_privs = st->no_new_privs > 0;
+	core->creds = &b->creds;
+
+	snprintf(path, sizeof(path), "/proc/%d/personality", pid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return pr_errno(ret, "pid %d: read %s", pid, path);
+	core->personality = strtoul(buf, NULL, 16);
+	core->umask = st->umask;
+	core->comm = td->task->comm;
+	core->has_exit_signal = true;
+	core->exit_signal = td->stat.exit_signal;
+	if (mi->dumpable >= 0) {
+		core->has_dumpable = true;
+		core->dumpable = mi->dumpable;
+	}
+	if (mi->pdeath_sig >= 0) {
+		core->has_pdeath_sig = true;
+		core->pdeath_sig = mi->pdeath_sig;
+	}
+	core->has_nice = true;
+	core->nice = td->stat.nice;
+	return peek_pending(pid, true, b, b->nr_threads, &core->shared_pending,
+			    &core->n_shared_pending);
+}
+
+int dump_core(struct task_dump *td)
+{
+	struct seized_task *t = td->task;
+	TaskCoreEntry core = TASK_CORE_ENTRY__INIT;
+	struct core_bufs b = { .nr_threads = t->nr_threads };
+	struct img *img;
+	int ret, ret2;
+
+	b.threads = calloc(t->nr_threads, sizeof(*b.threads));
+	b.thread_ptrs = calloc(t->nr_threads, sizeof(*b.thread_ptrs));
+	b.regs = calloc(t->nr_threads, sizeof(*b.regs));
+	b.alt = calloc(t->nr_threads, sizeof(*b.alt));
+	b.comms = calloc(t->nr_threads, sizeof(*b.comms));
+	b.pend = calloc(t->nr_threads + 1, sizeof(*b.pend));
+	b.pend_ptrs = calloc(t->nr_threads + 1, sizeof(*b.pend_ptrs));
+	b.pend_data = calloc(t->nr_threads + 1, sizeof(*b.pend_data));
+	if (!b.threads || !b.thread_ptrs || !b.regs || !b.alt || !b.comms || !b.pend ||
+	    !b.pend_ptrs || !b.pend_data) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	core.pid = t->pid;
+	for (size_t i = 0; i < t->nr_threads; i++) {
+		ret = fill_thread(td, &b, i);
+		if (ret)
+			goto out;
+	}
+	core.threads = b.thread_ptrs;
+	core.n_threads = t->nr_threads;
+	ret = fill_task(td, &b, &core);
+	if (ret)
+		goto out;
+
+	ret = img_create(td->set, IMG_CORE, t->pid, &img);
+	if (ret)
+		goto out;
+	ret = img_write_msg(img, &core.base);
+	ret2 = img_close(img);
+	ret = ret ? ret : ret2;
+out:
+	core_bufs_free(&b);
+	return ret;
+}

@@ -1,0 +1,200 @@
+/*
+ * A dump, end to end: seize the tree, dump each task (the parasite runs in
+ * one task at a time, all stay frozen), write the tree-wide images, commit
+ * the inventory last, then kill the tree or let it run.
+ *
+ * Any failure after seize: every task is cured and released as it was, and
+ * the images made so far are removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "dump: "
+#include "common/log.h"
+#include "common/util.h"
+#include "dump/dump.h"
+#include "inventory.pb-c.h"
+#include "mountinfo.pb-c.h"
+#include "pstree.pb-c.h"
+
+#ifndef CKPT_VERSION
+#define CKPT_VERSION "0.1"
+#endif
+
+static int dump_pstree(struct imgset *set, struct seized_tree *tree)
+{
+	struct img *img;
+	int ret, ret2;
+
+	ret = img_create(set, IMG_PSTREE, 0, &img);
+	if (ret)
+		return ret;
+	for (size_t i = 0; !ret && i < tree->nr; i++) {
+		struct seized_task *t = &tree->tasks[i];
+		PstreeEntry e = PSTREE_ENTRY__INIT;
+		uint32_t *tids = calloc(t->nr_threads ? t->nr_threads : 1, sizeof(*tids));
+
+		if (!tids) {
+			ret = -ENOMEM;
+			break;
+		}
+		e.pid = t->pid;
+		e.ppid = t->ppid;
+		e.pgid = t->pgid;
+		e.sid = t->sid;
+		e.state = t->state;
+		e.comm = t->comm;
+		for (size_t j = 0; j < t->nr_threads; j++)
+			tids[j] = t->threads[j].tid;
+		e.threads = tids;
+		e.n_threads = t->nr_threads;
+		if (t->state == SEIZED_ZOMBIE) {
+			e.has_exit_code = true;
+			e.exit_code = t->exit_code;
+		}
+		ret = img_write_msg(img, &e.base);
+		free(tids);
+	}
+	ret2 = img_close(img);
+	return ret ? ret : ret2;
+}
+
+static int dump_mountinfo(struct imgset *set, pid_t pid)
+{
+	struct mountinfo *m = NULL;
+	size_t n = 0;
+	char path[64], *buf = NULL;
+	struct img *img;
+	ssize_t len;
+	int ret, ret2;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+	len = read_file_at(AT_FDCWD, path, &buf);
+	if (len < 0)
+		return pr_errno((int)len, "pid %d: read %s", pid, path);
+	ret = proc_parse_mountinfo(buf, &m, &n);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: parse %s", pid, path);
+	img = NULL;
+	ret = img_create(set, IMG_MOUNTINFO, 0, &img);
+	for (size_t i = 0; !ret && i < n; i++) {
+		MountinfoEntry e = MOUNTINFO_ENTRY__INIT;
+
+		e.mnt_id = m[i].mnt_id;
+		e.parent_id = m[i].parent_id;
+		e.major = m[i].major;
+		e.minor = m[i].minor;
+		e.root = m[i].root;
+		e.mountpoint = m[i].mountpoint;
+		e.fstype = m[i].fstype;
+		e.source = m[i].source;
+		e.options = m[i].options;
+		e.super_options = m[i].super_options;
+		ret = img_write_msg(img, &e.base);
+	}
+	if (img) {
+		ret2 = img_close(img);
+		ret = ret ? ret : ret2;
+	}
+	proc_mountinfo_free(m, n);
+	return ret;
+}
+
+static int commit(struct imgset *set, const struct dump_opts *o, size_t ntasks)
+{
+	InventoryEntry inv = INVENTORY_ENTRY__INIT;
+	struct utsname u;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uname(&u);
+	inv.img_version = IMG_VERSION;
+	inv.root_pid = o->pid;
+	inv.ntasks = ntasks;
+	inv.has_dump_time_ns = true;
+	inv.dump_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	inv.kernel = u.release;
+	inv.has_leave_running = true;
+	inv.leave_running = o->leave_running;
+	inv.ckpt_version = CKPT_VERSION;
+	inv.has_page_size = true;
+	inv.page_size = PAGE_SIZE;
+	return imgset_commit(set, &inv.base);
+}
+
+static void task_dump_free(struct task_dump *td)
+{
+	proc_status_free(&td->status);
+	proc_vmas_free(td->vmas, td->nr_vmas);
+	free(td->altstacks);
+	free(td->tid_addrs);
+	free(td->kinds);
+}
+
+static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_tree *tree)
+{
+	for (size_t i = 0; i < tree->nr; i++) {
+		struct task_dump td = { .task = &tree->tasks[i], .set = set, .files = ft };
+		int ret, ret2;
+
+		if (td.task->state == SEIZED_ZOMBIE)
+			continue;
+		ret = dump_one_task(&td);
+		ret2 = infect_cure(&td.ic);	/* whatever happened: the task goes back */
+		if (!ret && !ret2)
+			ret = dump_task_images(&td);
+		task_dump_free(&td);
+		if (ret || ret2)
+			return ret ? ret : ret2;
+	}
+	return 0;
+}
+
+int dump_tree(const struct dump_opts *o)
+{
+	struct seized_tree tree;
+	struct file_table *ft = NULL;
+	struct imgset *set = NULL;
+	int ret;
+
+	ret = imgset_create(o->dir, false, &set);
+	if (ret)
+		return ret;
+	ret = seize_tree(o->pid, &tree);
+	if (ret) {
+		imgset_abort(set);
+		return ret;
+	}
+	fault_point("seize");
+
+	ret = file_table_new(&ft);
+	if (!ret)
+		ret = dump_tasks(set, ft, &tree);
+	if (!ret)
+		ret = file_table_write(ft, set);
+	if (!ret)
+		ret = dump_pstree(set, &tree);
+	if (!ret)
+		ret = dump_mountinfo(set, o->pid);
+	if (!ret)
+		ret = commit(set, o, tree.nr);
+	file_table_free(ft);
+
+	if (ret) {
+		release_tree(&tree, false);
+		imgset_abort(set);
+	} else {
+		release_tree(&tree, !o->leave_running);
+		imgset_close(set);
+		pr_info("dumped %zu tasks of tree %d into %s", tree.nr, o->pid, o->dir);
+	}
+	seized_tree_free(&tree);
+	return ret;
+}

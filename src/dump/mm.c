@@ -1,0 +1,102 @@
+/* mm-PID.img: the address space layout and mm fields. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "dump: "
+#include "common/log.h"
+#include "common/util.h"
+#include "dump/dump.h"
+#include "mem/mem.h"
+#include "mm.pb-c.h"
+
+static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
+{
+	char path[64], *buf = NULL;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	len = read_file_at(AT_FDCWD, path, &buf);
+	if (len < 0)
+		return pr_errno((int)len, "pid %d: read %s", pid, path);
+	*out = (uint64_t *)buf;
+	*n = len / sizeof(uint64_t);
+	return 0;
+}
+
+int dump_mm(struct task_dump *td, const int *kinds)
+{
+	const struct proc_stat *st = &td->stat;
+	pid_t pid = td->task->pid;
+	MmEntry mm = MM_ENTRY__INIT;
+	cleanup_free VmaEntry *vmas = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*vmas));
+	cleanup_free VmaEntry **ptrs = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*ptrs));
+	cleanup_free uint64_t *auxv = NULL;
+	char path[64], exe[PATH_MAX];
+	struct img *img;
+	ssize_t n;
+	int ret, ret2;
+
+	if (!vmas || !ptrs)
+		return -ENOMEM;
+	mm.pid = pid;
+	mm.mm_start_code = st->start_code;
+	mm.mm_end_code = st->end_code;
+	mm.mm_start_data = st->start_data;
+	mm.mm_end_data = st->end_data;
+	mm.mm_start_stack = st->start_stack;
+	mm.mm_start_brk = st->start_brk;
+	mm.mm_arg_start = st->arg_start;
+	mm.mm_arg_end = st->arg_end;
+	mm.mm_env_start = st->env_start;
+	mm.mm_env_end = st->env_end;
+	mm.mm_brk = td->misc.brk;	/* exact: /proc shows only the page-aligned heap end */
+
+	ret = read_auxv(pid, &auxv, &mm.n_auxv);
+	if (ret)
+		return ret;
+	mm.auxv = auxv;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return pr_perror("pid %d: readlink %s", pid, path);
+	exe[n] = '\0';
+	mm.exe_path = exe;
+
+	for (size_t i = 0; i < td->nr_vmas; i++) {
+		const struct proc_vma *v = &td->vmas[i];
+		VmaEntry *e = &vmas[i];
+		uint32_t flags;
+
+		vma_entry__init(e);
+		e->start = v->start;
+		e->end = v->end;
+		e->pgoff = v->pgoff;
+		e->prot = v->prot;
+		e->kind = vma_kind(v, &flags);
+		e->flags = flags;
+		e->vmflags = (char *)v->vmflags_text;
+		e->name = v->path;
+		e->has_madv = true;
+		e->madv = vma_madv_bits(v->vmflags);
+		if (e->kind == VMA_KIND__VMA_ANON_SHARED) {
+			e->has_shmid = true;
+			e->shmid = v->ino;
+		}
+		ptrs[i] = e;
+	}
+	mm.vmas = ptrs;
+	mm.n_vmas = td->nr_vmas;
+	mm.has_pages_dumped = true;
+	mm.pages_dumped = td->nr_pages;
+
+	ret = img_create(td->set, IMG_MM, pid, &img);
+	if (ret)
+		return ret;
+	ret = img_write_msg(img, &mm.base);
+	ret2 = img_close(img);
+	return ret ? ret : ret2;
+}

@@ -1,0 +1,206 @@
+/* Dumping one seized task: /proc, the parasite, files, memory, images. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "dump: "
+#include "common/log.h"
+#include "common/util.h"
+#include "dump/dump.h"
+#include "fdinfo.pb-c.h"
+#include "fs.pb-c.h"
+#include "mem/mem.h"
+
+static int read_proc(pid_t pid, const char *name, char **buf)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = read_file_at(AT_FDCWD, path, buf);
+	if (n < 0)
+		return pr_errno((int)n, "pid %d: read %s", pid, path);
+	return 0;
+}
+
+static int collect_proc(struct task_dump *td)
+{
+	pid_t pid = td->task->pid;
+	char *buf = NULL;
+	int ret;
+
+	ret = read_proc(pid, "stat", &buf);
+	if (ret)
+		return ret;
+	ret = proc_parse_stat(buf, &td->stat);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
+
+	ret = read_proc(pid, "status", &buf);
+	if (ret)
+		return ret;
+	ret = proc_parse_status(buf, &td->status);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: parse /proc/%d/status", pid, pid);
+
+	ret = read_proc(pid, "smaps", &buf);
+	if (ret)
+		return ret;
+	ret = proc_parse_maps(buf, &td->vmas, &td->nr_vmas);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: parse /proc/%d/smaps", pid, pid);
+	return 0;
+}
+
+/* Per-thread state only the thread can tell: altstack, clear_child_tid. */
+static int collect_threads(struct task_dump *td)
+{
+	struct seized_task *t = td->task;
+	struct infect_ctl *ic = &td->ic;
+	uint64_t out = parasite_remote_addr(ic, ic->args->u.raw);
+	long r;
+	int ret;
+
+	td->altstacks = calloc(t->nr_threads, sizeof(*td->altstacks));
+	td->tid_addrs = calloc(t->nr_threads, sizeof(*td->tid_addrs));
+	if (!td->altstacks || !td->tid_addrs)
+		return -ENOMEM;
+	td->altstacks[0] = td->misc.altstack;
+	td->tid_addrs[0] = td->misc.tid_address;
+	for (size_t i = 1; i < t->nr_threads; i++) {
+		struct seized_thread *th = &t->threads[i];
+
+		ret = remote_syscall(ic, th, &r, SYS_sigaltstack, 0, out, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (r)
+			return pr_errno((int)r, "pid %d tid %d: sigaltstack", t->pid, th->tid);
+		memcpy(&td->altstacks[i], ic->args->u.raw, sizeof(td->altstacks[i]));
+
+		ret = remote_syscall(ic, th, &r, SYS_prctl, PR_GET_TID_ADDRESS, out, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (!r)
+			memcpy(&td->tid_addrs[i], ic->args->u.raw, sizeof(uint64_t));
+	}
+	return 0;
+}
+
+static int dump_fdinfo(struct task_dump *td)
+{
+	FdEntry *fds = NULL;
+	struct img *img;
+	size_t n = 0;
+	int ret, ret2;
+
+	ret = dump_task_fds(td->files, &td->ic, &fds, &n);
+	if (ret)
+		return ret;
+	ret = img_create(td->set, IMG_FDINFO, td->task->pid, &img);
+	if (!ret) {
+		for (size_t i = 0; !ret && i < n; i++)
+			ret = img_write_msg(img, &fds[i].base);
+		ret2 = img_close(img);
+		ret = ret ? ret : ret2;
+	}
+	free(fds);
+	return ret;
+}
+
+static int dump_fs(struct task_dump *td)
+{
+	pid_t pid = td->task->pid;
+	char path[64], cwd[PATH_MAX], root[PATH_MAX];
+	FsEntry fs = FS_ENTRY__INIT;
+	struct img *img;
+	ssize_t n;
+	int ret, ret2;
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	n = readlink(path, cwd, sizeof(cwd) - 1);
+	if (n < 0)
+		return pr_perror("pid %d: readlink %s", pid, path);
+	cwd[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	n = readlink(path, root, sizeof(root) - 1);
+	if (n < 0)
+		return pr_perror("pid %d: readlink %s", pid, path);
+	root[n] = '\0';
+
+	fs.pid = pid;
+	fs.cwd = cwd;
+	fs.root = root;
+	ret = img_create(td->set, IMG_FS, pid, &img);
+	if (ret)
+		return ret;
+	ret = img_write_msg(img, &fs.base);
+	ret2 = img_close(img);
+	return ret ? ret : ret2;
+}
+
+int dump_one_task(struct task_dump *td)
+{
+	struct seized_task *t = td->task;
+	struct page_stats ps = { 0 };
+	cleanup_free int *kinds = NULL;
+	int ret;
+
+	pr_info("pid %d (%s): %zu threads", t->pid, t->comm, t->nr_threads);
+	ret = collect_proc(td);
+	if (ret)
+		return ret;
+	kinds = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*kinds));
+	if (!kinds)
+		return -ENOMEM;
+	for (size_t i = 0; i < td->nr_vmas; i++) {
+		uint32_t flags;
+
+		kinds[i] = vma_kind(&td->vmas[i], &flags);
+	}
+
+	ret = infect_init(&td->ic, t, td->vmas, td->nr_vmas);
+	if (ret)
+		return ret;
+	ret = infect_start(&td->ic);
+	if (ret)
+		return ret;
+	fault_point("parasite");
+
+	ret = parasite_call(&td->ic, PARASITE_CMD_MISC, 0);
+	if (ret < 0)
+		return pr_errno(ret, "pid %d: parasite misc", t->pid);
+	td->misc = td->ic.args->u.misc;
+	ret = collect_threads(td);
+	if (ret)
+		return ret;
+	ret = dump_fdinfo(td);
+	if (ret)
+		return ret;
+	ret = dump_pages(&td->ic, td->set, td->vmas, kinds, td->nr_vmas, &ps);
+	if (ret)
+		return ret;
+	td->nr_pages = ps.nr_pages;
+	td->kinds = steal_ptr(kinds);
+	return 0;
+}
+
+int dump_task_images(struct task_dump *td)
+{
+	int ret;
+
+	ret = dump_fs(td);
+	if (ret)
+		return ret;
+	ret = dump_core(td);
+	if (ret)
+		return ret;
+	return dump_mm(td, td->kinds);
+}

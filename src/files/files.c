@@ -1,0 +1,338 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+
+#define LOG_PREFIX "files: "
+#include "common/log.h"
+#include "common/util.h"
+#include "files/files.h"
+#include "proc/proc.h"
+
+/* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
+#define __unused __attribute__((unused))
+#include <bsd/sys/tree.h>
+
+struct file_rec {
+	FileEntry fe;
+	int local;			/* kept open: kcmp needs it */
+};
+
+/* All descriptions of one inode, to compare a new fd against. */
+struct inode_node {
+	RB_ENTRY(inode_node) link;
+	dev_t dev;
+	ino_t ino;
+	size_t *recs;
+	size_t n;
+};
+
+static int inode_cmp(const struct inode_node *a, const struct inode_node *b)
+{
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return 0;
+}
+
+RB_HEAD(inode_tree, inode_node);
+RB_GENERATE_STATIC(inode_tree, inode_node, link, inode_cmp)
+#undef __unused
+
+struct file_table {
+	struct file_rec *v;
+	size_t n, cap;
+	struct inode_tree inodes;
+};
+
+int file_table_new(struct file_table **out)
+{
+	struct file_table *ft = calloc(1, sizeof(*ft));
+
+	if (!ft)
+		return -ENOMEM;
+	RB_INIT(&ft->inodes);
+	*out = ft;
+	return 0;
+}
+
+void file_table_free(struct file_table *ft)
+{
+	struct inode_node *n, *next;
+
+	if (!ft)
+		return;
+	for (size_t i = 0; i < ft->n; i++) {
+		free(ft->v[i].fe.path);
+		free(ft->v[i].fe.fown);
+		if (ft->v[i].local >= 0)
+			close(ft->v[i].local);
+	}
+	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
+		RB_REMOVE(inode_tree, &ft->inodes, n);
+		free(n->recs);
+		free(n);
+	}
+	free(ft->v);
+	free(ft);
+}
+
+size_t file_table_count(const struct file_table *ft)
+{
+	return ft->n;
+}
+
+static bool same_description(int a, int b)
+{
+	pid_t me = getpid();
+
+	return syscall(SYS_kcmp, me, me, KCMP_FILE, a, b) == 0;
+}
+
+/* The id of the description behind p->local, adding it when new. */
+static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *id)
+{
+	struct inode_node key = { .dev = p->st->st_dev, .ino = p->st->st_ino }, *node;
+	struct file_rec *rec;
+	size_t *nr;
+	int ret;
+
+	node = RB_FIND(inode_tree, &ft->inodes, &key);
+	if (node) {
+		for (size_t i = 0; i < node->n; i++)
+			if (same_description(ft->v[node->recs[i]].local, p->local)) {
+				*id = ft->v[node->recs[i]].fe.id;
+				close(p->local);
+				return 0;
+			}
+	} else {
+		node = calloc(1, sizeof(*node));
+		if (!node)
+			return -ENOMEM;
+		node->dev = key.dev;
+		node->ino = key.ino;
+		RB_INSERT(inode_tree, &ft->inodes, node);
+	}
+	if (ft->n == ft->cap) {
+		size_t cap = ft->cap ? ft->cap * 2 : 64;
+		struct file_rec *nv = reallocarray(ft->v, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		ft->v = nv;
+		ft->cap = cap;
+	}
+	nr = reallocarray(node->recs, node->n + 1, sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	node->recs = nr;
+
+	rec = &ft->v[ft->n];
+	file_entry__init(&rec->fe);
+	rec->local = -1;
+	rec->fe.id = ft->n + 1;
+	rec->fe.pos = -1;
+	if (S_ISFIFO(p->st->st_mode))
+		ret = pipe_fill(p, &rec->fe);
+	else
+		ret = regular_fill(p, &rec->fe);
+	if (ret) {
+		free(rec->fe.path);
+		free(rec->fe.fown);
+		return ret;
+	}
+	rec->local = p->local;
+	node->recs[node->n++] = ft->n;
+	*id = rec->fe.id;
+	ft->n++;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The fd numbers of the task, sorted. */
+static int list_fds(pid_t pid, int **out, size_t *nr)
+{
+	char path[64];
+	struct dirent *de;
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return pr_perror("pid %d: open %s", pid, path);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			int *nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = atoi(de->d_name);
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_int);
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+int unsupported_kind(pid_t pid, int fd, const char *link)
+{
+	pr_err("pid %d fd %d (%s): unsupported file kind", pid, fd, link);
+	return -EOPNOTSUPP;
+}
+
+static int probe_fd(struct file_table *ft, pid_t pid, int fd, int local,
+		    const struct parasite_fd_info *info, FdEntry *out)
+{
+	char path[64], link[PATH_MAX], *fdinfo = NULL;
+	struct proc_fdinfo fi = { 0 };
+	struct stat st;
+	struct fd_probe p;
+	ssize_t n;
+	uint32_t id;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		close(local);
+		return pr_perror("pid %d fd %d: readlink", pid, fd);
+	}
+	link[n] = '\0';
+	if (fstat(local, &st)) {
+		ret = pr_perror("pid %d fd %d (%s): fstat", pid, fd, link);
+		close(local);
+		return ret;
+	}
+	if (!strncmp(link, "anon_inode:", 11) || S_ISSOCK(st.st_mode) ||
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) ||
+	      S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		close(local);
+		return unsupported_kind(pid, fd, link);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	n = read_file_at(AT_FDCWD, path, &fdinfo);
+	if (n >= 0) {
+		ret = proc_parse_fdinfo(fdinfo, &fi);
+		free(fdinfo);
+	} else {
+		ret = n;
+	}
+	if (ret) {
+		close(local);
+		return pr_errno(ret, "pid %d fd %d (%s): read %s", pid, fd, link, path);
+	}
+
+	p = (struct fd_probe){ .pid = pid, .fd = fd, .local = local, .link = link,
+			       .st = &st, .info = info, .mnt_id = fi.mnt_id };
+	ret = table_add(ft, &p, &id);
+	if (ret) {
+		close(local);
+		return ret;
+	}
+	fd_entry__init(out);
+	out->fd = fd;
+	out->file_id = id;
+	out->cloexec = !!(info->fdflags & FD_CLOEXEC);
+	return 0;
+}
+
+int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, FdEntry **fds, size_t *nr)
+{
+	struct parasite_drain_fds *d = &ic->args->u.drain;
+	pid_t pid = ic->task->pid;
+	cleanup_free int *list = NULL;
+	int locals[PARASITE_MAX_FDS];
+	FdEntry *out = NULL;
+	size_t n = 0, done = 0;
+	int ret;
+
+	ret = list_fds(pid, &list, &n);
+	if (ret)
+		return ret;
+	/* the parasite's own socket is not the task's */
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == ic->remote_sock) {
+			memmove(list + i, list + i + 1, (n - i - 1) * sizeof(*list));
+			n--;
+			break;
+		}
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+
+	while (done < n) {
+		unsigned int k = n - done > PARASITE_MAX_FDS ? PARASITE_MAX_FDS : n - done;
+		unsigned int got = 0, i;
+
+		d->nr = k;
+		memcpy(d->fds, list + done, k * sizeof(int));
+		ret = parasite_cmd(ic, PARASITE_CMD_DRAIN_FDS, k, -1);
+		if (!ret)
+			ret = parasite_reply(ic, locals, PARASITE_MAX_FDS, &got);
+		if (ret >= 0 && (got != k || (unsigned int)ret != k))
+			ret = pr_errno(-EPROTO, "pid %d: parasite sent %u of %u fds", pid, got, k);
+		if (ret < 0) {
+			for (i = 0; i < got; i++)
+				close(locals[i]);
+			if (!log_first_error())
+				pr_errno(ret, "pid %d: take fds %d..%d", pid, list[done], list[done + k - 1]);
+			goto fail;
+		}
+		for (i = 0; i < k; i++) {
+			ret = d->info[i].fd == list[done + i] ? 0 :
+				pr_errno(-EPROTO, "pid %d: fd %d: parasite answered for fd %d", pid,
+					 list[done + i], d->info[i].fd);
+			if (!ret)
+				ret = probe_fd(ft, pid, list[done + i], locals[i], &d->info[i],
+					       &out[done + i]);
+			if (ret) {
+				while (++i < k)
+					close(locals[i]);
+				goto fail;
+			}
+		}
+		done += k;
+	}
+	*fds = out;
+	*nr = n;
+	return 0;
+fail:
+	free(out);
+	return ret;
+}
+
+int file_table_write(struct file_table *ft, struct imgset *set)
+{
+	struct img *img;
+	int ret, ret2;
+
+	ret = img_create(set, IMG_FILES, 0, &img);
+	if (ret)
+		return ret;
+	for (size_t i = 0; !ret && i < ft->n; i++)
+		ret = img_write_msg(img, &ft->v[i].fe.base);
+	ret2 = img_close(img);
+	return ret ? ret : ret2;
+}

@@ -1,0 +1,67 @@
+/* Regular files, directories and device nodes: reopened by path at restore. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_PREFIX "files: "
+#include "common/log.h"
+#include "files/files.h"
+#include "proc/proc.h"
+
+int file_fill_common(const struct fd_probe *p, FileEntry *fe, const char *path)
+{
+	const struct stat *st = p->st;
+
+	fe->path = strdup(path);
+	if (!fe->path)
+		return -ENOMEM;
+	fe->flags = p->info->flags;
+	fe->pos = p->info->pos < 0 ? -1 : p->info->pos;
+	fe->mode = st->st_mode;
+	fe->mnt_id = p->mnt_id;
+	fe->ino = st->st_ino;
+	fe->size = st->st_size;
+	fe->has_dev = fe->has_rdev = fe->has_nlink = true;
+	fe->dev = st->st_dev;
+	fe->rdev = st->st_rdev;
+	fe->nlink = st->st_nlink;
+	fe->has_uid = fe->has_gid = fe->has_mtime_ns = true;
+	fe->uid = st->st_uid;
+	fe->gid = st->st_gid;
+	fe->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000ull + st->st_mtim.tv_nsec;
+	if (p->info->own_pid || p->info->own_sig) {
+		fe->fown = malloc(sizeof(*fe->fown));
+		if (!fe->fown)
+			return -ENOMEM;
+		fown_entry__init(fe->fown);
+		fe->fown->pid = p->info->own_pid;
+		fe->fown->pid_type = p->info->own_type;
+		fe->fown->signum = p->info->own_sig;
+	}
+	return 0;
+}
+
+int regular_fill(const struct fd_probe *p, FileEntry *fe)
+{
+	char path[PATH_MAX];
+	bool deleted;
+
+	snprintf(path, sizeof(path), "%s", p->link);
+	deleted = proc_strip_deleted(path);
+	if (path[0] != '/')
+		return unsupported_kind(p->pid, p->fd, p->link);
+	switch (p->st->st_mode & S_IFMT) {
+	case S_IFREG: fe->kind = FILE_KIND__FILE_REG; break;
+	case S_IFDIR: fe->kind = FILE_KIND__FILE_DIR; break;
+	case S_IFCHR: fe->kind = FILE_KIND__FILE_CHR; break;
+	case S_IFBLK: fe->kind = FILE_KIND__FILE_BLK; break;
+	default:
+		return unsupported_kind(p->pid, p->fd, p->link);
+	}
+	if (deleted || p->st->st_nlink == 0) {
+		fe->has_deleted = true;
+		fe->deleted = true;
+	}
+	return file_fill_common(p, fe, path);
+}

@@ -1,0 +1,253 @@
+/*
+ * Page transfer. The present pages of each dumpable VMA are found with
+ * PAGEMAP_SCAN on /proc/PID/pagemap (one ioctl returns whole runs), then the
+ * parasite vmsplice()s them into a pipe while we splice() the pipe into
+ * pages-PID.img: both sides run at once, the data never passes through a
+ * buffer of ours.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "pages: "
+#include "common/log.h"
+#include "common/util.h"
+#include "mem/mem.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+
+/* Newer than Debian 12's headers (kernel 6.7 uapi). */
+#ifndef PAGEMAP_SCAN
+struct page_region {
+	uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_FILE	(1 << 2)
+#define PAGE_IS_PRESENT	(1 << 3)
+#define PAGE_IS_SWAPPED	(1 << 4)
+#define PAGE_IS_PFNZERO	(1 << 5)
+#endif
+
+#define PIPE_SIZE	(1 << 20)
+#define SCAN_VEC	512
+
+struct run {
+	uint64_t start, end;
+};
+
+struct runs {
+	struct run *v;
+	size_t n, cap;
+};
+
+static int runs_add(struct runs *r, uint64_t start, uint64_t end)
+{
+	if (r->n && r->v[r->n - 1].end == start) {
+		r->v[r->n - 1].end = end;
+		return 0;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct run *nv = reallocarray(r->v, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		r->v = nv;
+		r->cap = cap;
+	}
+	r->v[r->n].start = start;
+	r->v[r->n].end = end;
+	r->n++;
+	return 0;
+}
+
+/* Present (or swapped) pages of [start, end) that belong in the image. */
+static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, struct runs *out)
+{
+	struct page_region vec[SCAN_VEC];
+	struct pm_scan_arg a = {
+		.size = sizeof(a),
+		.start = v->start,
+		.end = v->end,
+		.vec = (uintptr_t)vec,
+		.vec_len = SCAN_VEC,
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+	};
+
+	/* the shared zero page is not data; in private file mappings only copied pages are */
+	a.category_inverted = a.category_mask = PAGE_IS_PFNZERO;
+	if (kind == VMA_KIND__VMA_FILE_PRIVATE) {
+		a.category_inverted |= PAGE_IS_FILE;
+		a.category_mask |= PAGE_IS_FILE;
+	}
+	while (a.start < a.end) {
+		long n = ioctl(pm_fd, PAGEMAP_SCAN, &a);
+
+		if (n < 0)
+			return pr_perror("pid %d: PAGEMAP_SCAN %#lx-%#lx", pid, v->start, v->end);
+		for (long i = 0; i < n; i++) {
+			int ret = runs_add(out, vec[i].start, vec[i].end);
+
+			if (ret)
+				return ret;
+		}
+		if (a.walk_end <= a.start)
+			break;
+		a.start = a.walk_end;
+	}
+	return 0;
+}
+
+/* Move one batch of runs: the parasite fills the pipe, we drain it. */
+static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const struct run *r,
+		    size_t n, uint64_t *moved_total)
+{
+	struct parasite_dump_pages *p = &ic->args->u.pages;
+	uint64_t total = 0, moved = 0;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		p->iov[i].base = r[i].start;
+		p->iov[i].len = r[i].end - r[i].start;
+		total += p->iov[i].len;
+	}
+	p->nr_iov = n;
+	p->total = total;
+	ret = parasite_cmd(ic, PARASITE_CMD_DUMP_PAGES, n, -1);
+	if (ret)
+		return ret;
+	while (moved < total) {
+		ssize_t s;
+
+		ret = parasite_wait_fd(ic, pipe_rd);
+		if (ret)
+			return ret;
+		s = splice(pipe_rd, NULL, pages_fd, NULL, total - moved, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (s < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return pr_perror("pid %d: write pages to the image", ic->task->pid);
+		}
+		if (s == 0)
+			return pr_errno(-EPIPE, "pid %d: page pipe closed early", ic->task->pid);
+		moved += s;
+		*moved_total += s;
+		if (*moved_total >= (8u << 20))
+			fault_point("pages");
+	}
+	ret = parasite_reply(ic, NULL, 0, NULL);
+	if (ret < 0)
+		return pr_errno(ret, "pid %d: parasite vmsplice", ic->task->pid);
+	if ((uint64_t)ret != total)
+		return pr_errno(-EIO, "pid %d: parasite moved %d of %llu bytes", ic->task->pid, ret,
+				(unsigned long long)total);
+	return 0;
+}
+
+static int write_pagemap(struct imgset *set, pid_t pid, const struct runs *r, uint64_t nr_pages)
+{
+	PagemapHead head = PAGEMAP_HEAD__INIT;
+	struct img *img;
+	int ret;
+
+	ret = img_create(set, IMG_PAGEMAP, pid, &img);
+	if (ret)
+		return ret;
+	head.pid = pid;
+	head.nr_pages = nr_pages;
+	ret = img_write_msg(img, &head.base);
+	for (size_t i = 0; !ret && i < r->n; i++) {
+		PagemapEntry e = PAGEMAP_ENTRY__INIT;
+
+		e.vaddr = r->v[i].start;
+		e.nr_pages = (r->v[i].end - r->v[i].start) / PAGE_SIZE;
+		ret = img_write_msg(img, &e.base);
+	}
+	int ret2 = img_close(img);
+
+	return ret ? ret : ret2;
+}
+
+int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
+	       const int *kinds, size_t nr_vmas, struct page_stats *stats)
+{
+	pid_t pid = ic->task->pid;
+	struct runs runs = { 0 };
+	struct img *pages = NULL;
+	uint64_t nr_pages = 0, moved = 0;
+	int pipefd[2] = { -1, -1 };
+	char path[64];
+	int ret, pm_fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm_fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	for (size_t i = 0; i < nr_vmas; i++) {
+		if (!vma_kind_has_pages(kinds[i]))
+			continue;
+		ret = scan_vma(pm_fd, pid, &vmas[i], kinds[i], &runs);
+		if (ret)
+			goto out;
+	}
+	for (size_t i = 0; i < runs.n; i++)
+		nr_pages += (runs.v[i].end - runs.v[i].start) / PAGE_SIZE;
+
+	ret = write_pagemap(set, pid, &runs, nr_pages);
+	if (ret)
+		goto out;
+	ret = img_create(set, IMG_PAGES, pid, &pages);
+	if (ret)
+		goto out;
+	if (!runs.n)
+		goto done;
+
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		ret = pr_perror("pid %d: pipe", pid);
+		goto out;
+	}
+	/* 1 MiB is the most an unprivileged-resource pipe gets here; less is fine */
+	fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
+	ret = parasite_cmd(ic, PARASITE_CMD_RECV_PIPE, 0, pipefd[1]);
+	if (!ret)
+		ret = parasite_reply(ic, NULL, 0, NULL);
+	if (ret)
+		goto out;
+	close(pipefd[1]);
+	pipefd[1] = -1;
+
+	for (size_t i = 0; i < runs.n; i += PARASITE_DUMP_PAGES_MAX_IOV) {
+		size_t n = runs.n - i;
+
+		if (n > PARASITE_DUMP_PAGES_MAX_IOV)
+			n = PARASITE_DUMP_PAGES_MAX_IOV;
+		ret = transfer(ic, pipefd[0], img_raw_fd(pages), runs.v + i, n, &moved);
+		if (ret)
+			goto out;
+	}
+done:
+	stats->nr_pages = nr_pages;
+	stats->nr_runs = runs.n;
+	pr_info("pid %d: %llu pages in %zu runs", pid, (unsigned long long)nr_pages, runs.n);
+out:
+	if (pages) {
+		int ret2 = img_close(pages);
+
+		ret = ret ? ret : ret2;
+	}
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	close(pm_fd);
+	free(runs.v);
+	return ret;
+}

@@ -1,0 +1,286 @@
+/*
+ * The parasite: runs inside the dumped task, on its own stack, with every
+ * signal blocked, and answers the dumper's commands (include/parasite-proto.h).
+ *
+ * Rules for this directory:
+ *  - no libc, no globals that need relocation, no FPU/SSE (built with
+ *    -mgeneral-regs-only: the task's FPU state is never touched);
+ *  - every syscall through syscall.h, results are -errno;
+ *  - never exit: whatever happens, return to the entry stub, which
+ *    rt_sigreturn()s the task back to its saved state.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parasite-proto.h"
+#include "syscall.h"
+
+/* Kernel ABI structs (we have no libc headers here). */
+struct k_iovec {
+	void *base;
+	unsigned long len;
+};
+
+struct k_msghdr {
+	void *name;
+	int namelen;
+	struct k_iovec *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	unsigned int flags;
+};
+
+struct k_cmsghdr {
+	unsigned long len;
+	int level;
+	int type;
+};
+
+#define SOL_SOCKET_	1
+#define SCM_RIGHTS_	1
+#define F_GETFD_	1
+#define F_GETFL_	3
+#define F_GETSIG_	11
+#define F_GETOWN_EX_	16
+#define SEEK_CUR_	1
+#define PR_GET_TID_ADDRESS_ 40
+#define PR_GET_PDEATHSIG_ 2
+#define PR_GET_DUMPABLE_ 3
+#define PR_GET_SECUREBITS_ 27
+#define EINTR_		4
+#define EAGAIN_		11
+#define EINVAL_		22
+#define CMSG_HDR	((sizeof(struct k_cmsghdr) + 7) & ~7ul)
+
+/* gcc may emit calls to these for struct copies. */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+__attribute__((used)) void *memset(void *s, int c, size_t n)
+{
+	unsigned char *p = s;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return s;
+}
+
+__attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+/* Send a reply, with up to nfds descriptors attached. */
+static long send_reply(int sock, struct parasite_msg *m, const int *fds, unsigned int nfds)
+{
+	uint64_t cbuf[(CMSG_HDR + PARASITE_MAX_FDS * sizeof(int)) / 8 + 1];
+	struct k_iovec iov = { m, sizeof(*m) };
+	struct k_msghdr mh = { 0 };
+	long ret;
+
+	mh.iov = &iov;
+	mh.iovlen = 1;
+	if (nfds) {
+		struct k_cmsghdr *ch = (struct k_cmsghdr *)cbuf;
+		int *data = (int *)((char *)cbuf + CMSG_HDR);
+
+		ch->len = CMSG_HDR + nfds * sizeof(int);
+		ch->level = SOL_SOCKET_;
+		ch->type = SCM_RIGHTS_;
+		memcpy(data, fds, nfds * sizeof(int));
+		mh.control = cbuf;
+		mh.controllen = (ch->len + 7) & ~7ul;
+	}
+	do
+		ret = sys_call3(NR_sendmsg, sock, &mh, 0);
+	while (ret == -EINTR_);
+	return ret;
+}
+
+/* Receive a command; *fd gets an attached descriptor (or -1). 0 at EOF. */
+static long recv_cmd(int sock, struct parasite_msg *m, int *fd)
+{
+	uint64_t cbuf[(CMSG_HDR + 4 * sizeof(int)) / 8 + 1];
+	struct k_iovec iov = { m, sizeof(*m) };
+	struct k_msghdr mh = { 0 };
+	long ret;
+
+	*fd = -1;
+	mh.iov = &iov;
+	mh.iovlen = 1;
+	mh.control = cbuf;
+	mh.controllen = sizeof(cbuf);
+	do
+		ret = sys_call3(NR_recvmsg, sock, &mh, 0);
+	while (ret == -EINTR_);
+	if (ret <= 0)
+		return ret;
+	if (mh.controllen >= CMSG_HDR + sizeof(int)) {
+		struct k_cmsghdr *ch = (struct k_cmsghdr *)cbuf;
+
+		if (ch->level == SOL_SOCKET_ && ch->type == SCM_RIGHTS_)
+			*fd = *(int *)((char *)cbuf + CMSG_HDR);
+	}
+	if (ret != sizeof(*m))
+		return -EINVAL_;
+	return ret;
+}
+
+static long do_misc(struct parasite_misc *mi)
+{
+	long r;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		mi->sa_ret[i] = sys_call4(NR_rt_sigaction, i + 1, 0, &mi->sa[i], 8);
+	for (i = 0; i < 3; i++)
+		mi->itimer_ret[i] = sys_call2(NR_getitimer, i, &mi->itimer[i]);
+	mi->altstack_ret = sys_call2(NR_sigaltstack, 0, &mi->altstack);
+	mi->tid_address = 0;
+	mi->tid_address_ret = sys_call2(NR_prctl, PR_GET_TID_ADDRESS_, &mi->tid_address);
+	mi->pdeath_sig = 0;
+	r = sys_call2(NR_prctl, PR_GET_PDEATHSIG_, &mi->pdeath_sig);
+	if (r < 0)
+		mi->pdeath_sig = r;
+	mi->securebits = sys_call1(NR_prctl, PR_GET_SECUREBITS_);
+	mi->dumpable = sys_call1(NR_prctl, PR_GET_DUMPABLE_);
+	mi->brk = sys_call1(NR_brk, 0);
+	return 0;
+}
+
+static long do_drain_fds(int sock, struct parasite_msg *m, struct parasite_drain_fds *d)
+{
+	unsigned int i, nr = d->nr;
+
+	if (nr > PARASITE_MAX_FDS)
+		return -EINVAL_;
+	for (i = 0; i < nr; i++) {
+		struct parasite_fd_info *fi = &d->info[i];
+		int fd = d->fds[i];
+		int32_t own[2] = { 0, 0 };
+		long r;
+
+		memset(fi, 0, sizeof(*fi));
+		fi->fd = fd;
+		r = sys_call2(NR_fcntl, fd, F_GETFL_);
+		if (r < 0) {
+			fi->err = r;
+			continue;
+		}
+		fi->flags = r;
+		fi->fdflags = sys_call2(NR_fcntl, fd, F_GETFD_);
+		fi->pos = sys_call3(NR_lseek, fd, 0, SEEK_CUR_);
+		if (sys_call3(NR_fcntl, fd, F_GETOWN_EX_, own) == 0) {
+			fi->own_type = own[0];
+			fi->own_pid = own[1];
+		}
+		r = sys_call2(NR_fcntl, fd, F_GETSIG_);
+		fi->own_sig = r < 0 ? 0 : r;
+	}
+	for (i = 0; i < nr; i++)
+		if (d->info[i].err)
+			return d->info[i].err;
+	m->ret = nr;
+	return send_reply(sock, m, d->fds, nr) < 0 ? -1 : 1;
+}
+
+/* vmsplice every iov into the pipe; the dumper drains it concurrently. */
+static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p)
+{
+	struct parasite_iov *iov = p->iov;
+	uint32_t left = p->nr_iov;
+	long total = 0;
+
+	if (pipe_fd < 0 || left > PARASITE_DUMP_PAGES_MAX_IOV)
+		return -EINVAL_;
+	while (left) {
+		uint32_t n = left > PARASITE_MAX_IOV ? PARASITE_MAX_IOV : left;
+		long r = sys_call4(NR_vmsplice, pipe_fd, iov, n, 0);
+
+		if (r == -EINTR_ || r == -EAGAIN_)
+			continue;
+		if (r <= 0)
+			return r ? r : -EINVAL_;
+		total += r;
+		/* advance over what was taken; a partial iov is trimmed in place */
+		while (r > 0 && left) {
+			if ((uint64_t)r >= iov->len) {
+				r -= iov->len;
+				iov++;
+				left--;
+			} else {
+				iov->base += r;
+				iov->len -= r;
+				r = 0;
+			}
+		}
+	}
+	return total;
+}
+
+long parasite_main(struct parasite_args *args);
+long parasite_main(struct parasite_args *args)
+{
+	int sock = args->sock;
+
+	sys_call1(NR_close, args->tracer_sock);
+	args->pipe_fd = -1;
+	if (args->version != PARASITE_PROTO_VERSION)
+		goto out;
+
+	for (;;) {
+		struct parasite_msg m;
+		long ret;
+		int fd;
+
+		ret = recv_cmd(sock, &m, &fd);
+		if (ret <= 0)
+			break;	/* EOF: the dumper is done or gone */
+
+		switch (m.cmd) {
+		case PARASITE_CMD_MISC:
+			ret = do_misc(&args->u.misc);
+			break;
+		case PARASITE_CMD_DRAIN_FDS:
+			ret = do_drain_fds(sock, &m, &args->u.drain);
+			if (ret == 1)
+				continue;	/* replied with the fds */
+			if (ret == -1)
+				goto out;
+			break;
+		case PARASITE_CMD_RECV_PIPE:
+			if (fd < 0) {
+				ret = -EINVAL_;
+				break;
+			}
+			if (args->pipe_fd >= 0)
+				sys_call1(NR_close, args->pipe_fd);
+			args->pipe_fd = fd;
+			fd = -1;
+			ret = 0;
+			break;
+		case PARASITE_CMD_DUMP_PAGES:
+			ret = do_dump_pages(args->pipe_fd, &args->u.pages);
+			break;
+		default:
+			ret = -EINVAL_;
+		}
+		if (fd >= 0)
+			sys_call1(NR_close, fd);
+		m.ret = ret;
+		if (send_reply(sock, &m, 0, 0) < 0)
+			break;
+	}
+out:
+	sys_call1(NR_close, sock);
+	if (args->pipe_fd >= 0)
+		sys_call1(NR_close, args->pipe_fd);
+	args->pipe_fd = -1;
+	return args->sigframe;
+}

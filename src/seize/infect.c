@@ -1,0 +1,454 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "infect: "
+#include "common/log.h"
+#include "common/util.h"
+#include "seize/infect.h"
+
+extern const unsigned char parasite_blob[];
+extern const size_t parasite_blob_size;
+extern const size_t parasite_sym_parasite_entry;
+
+#define POLL_MS 200
+
+static size_t blob_area(void)
+{
+	return PAGE_ALIGN(parasite_blob_size);
+}
+
+int infect_init(struct infect_ctl *ic, struct seized_task *task,
+		const struct proc_vma *vmas, size_t nr_vmas)
+{
+	char path[64];
+
+	memset(ic, 0, sizeof(*ic));
+	ic->task = task;
+	ic->thr = &task->threads[0];
+	ic->sock = ic->remote_sock = ic->remote_peer = -1;
+
+	/*
+	 * The stub goes over the first bytes of the vDSO (its ELF header: data
+	 * nothing executes), else over the start of any executable mapping.
+	 */
+	for (size_t i = 0; i < nr_vmas; i++)
+		if (!strcmp(vmas[i].path, "[vdso]")) {
+			ic->stub_addr = vmas[i].start;
+			break;
+		}
+	for (size_t i = 0; !ic->stub_addr && i < nr_vmas; i++)
+		if ((vmas[i].prot & PROT_EXEC) && strcmp(vmas[i].path, "[vsyscall]"))
+			ic->stub_addr = vmas[i].start;
+	if (!ic->stub_addr)
+		return pr_errno(-ENOEXEC, "pid %d: no executable mapping to run syscalls from",
+				task->pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", task->pid);
+	ic->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (ic->mem_fd < 0)
+		return pr_perror("pid %d: open %s", task->pid, path);
+	return 0;
+}
+
+static int install_stub(struct infect_ctl *ic)
+{
+	pid_t pid = ic->task->pid;
+	int ret;
+
+	ret = pread_all(ic->mem_fd, ic->stub_saved, ARCH_STUB_SIZE, ic->stub_addr);
+	if (ret)
+		return pr_errno(ret, "pid %d: read code at %#lx", pid, (unsigned long)ic->stub_addr);
+	ret = pwrite_all(ic->mem_fd, arch_syscall_stub, ARCH_STUB_SIZE, ic->stub_addr);
+	if (ret)
+		return pr_errno(ret, "pid %d: write the syscall stub at %#lx", pid,
+				(unsigned long)ic->stub_addr);
+	ic->stub_installed = true;
+	return 0;
+}
+
+static int restore_stub(struct infect_ctl *ic)
+{
+	int ret;
+
+	if (!ic->stub_installed)
+		return 0;
+	ret = pwrite_all(ic->mem_fd, ic->stub_saved, ARCH_STUB_SIZE, ic->stub_addr);
+	if (ret)
+		return pr_errno(ret, "pid %d: put code back at %#lx", ic->task->pid,
+				(unsigned long)ic->stub_addr);
+	ic->stub_installed = false;
+	return 0;
+}
+
+static const uint64_t all_signals = ~0ULL;
+
+/* Registers and signal mask back to the saved state. */
+static int put_back_thread(struct seized_thread *th)
+{
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &th->tr.regs))
+		return pr_perror("tid %d: PTRACE_SETREGS", th->tid);
+	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &th->tr.sigmask))
+		return pr_perror("tid %d: PTRACE_SETSIGMASK", th->tid);
+	return 0;
+}
+
+static int step_to_syscall_stop(struct seized_thread *th)
+{
+	int status, ret;
+
+	for (;;) {
+		if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+			return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
+		ret = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+		if (ret)
+			return pr_errno(ret, "tid %d: died in an injected syscall", th->tid);
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			return 0;
+		/* a group-stop or interrupt event on the way: keep going */
+	}
+}
+
+int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
+		   long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	const long args[6] = { a0, a1, a2, a3, a4, a5 };
+	size_t size = arch_sigframe_size(&th->tr);
+	uint64_t frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - size, 64);
+	struct user_regs_struct regs;
+	cleanup_free uint8_t *saved = malloc(size);
+	cleanup_free uint8_t *buf = malloc(size);
+	int err, err2;
+
+	if (!saved || !buf)
+		return -ENOMEM;
+	/* scratch below the red zone: saved and put back */
+	err = pread_all(ic->mem_fd, saved, size, frame);
+	if (err)
+		return pr_errno(err, "tid %d: stack at %#lx not readable", th->tid, (unsigned long)frame);
+	err = arch_build_sigframe(&th->tr, frame, buf);
+	if (!err)
+		err = pwrite_all(ic->mem_fd, buf, size, frame);
+	if (err)
+		return pr_errno(err, "tid %d: write a signal frame at %#lx", th->tid, (unsigned long)frame);
+	if (!ic->stub_installed) {
+		err = install_stub(ic);
+		if (err)
+			goto out;
+	}
+
+	regs = th->tr.regs;
+	arch_setup_syscall(&regs, ic->stub_addr, frame + 8, nr, args);
+	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
+	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs)) {
+		err = pr_perror("tid %d: set registers for syscall %ld", th->tid, nr);
+		goto out;
+	}
+	th->at_syscall_stop = true;
+	err = step_to_syscall_stop(th);		/* entry */
+	if (!err)
+		err = step_to_syscall_stop(th);	/* exit */
+	if (!err && ptrace(PTRACE_GETREGS, th->tid, NULL, &regs))
+		err = pr_perror("tid %d: PTRACE_GETREGS", th->tid);
+	if (!err)
+		*ret = regs.rax;
+	err2 = put_back_thread(th);
+	if (!err)
+		err = err2;
+	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, nr, err ? (long)err : *ret);
+out:
+	err2 = pwrite_all(ic->mem_fd, saved, size, frame);
+	if (err2 && !err)
+		err = pr_errno(err2, "tid %d: put the stack back at %#lx", th->tid, (unsigned long)frame);
+	return err;
+}
+
+static bool remote_failed(long r)
+{
+	return (unsigned long)r > -4096UL;
+}
+
+uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local)
+{
+	return ic->remote_map + ((const char *)local - (const char *)ic->local_map);
+}
+
+int infect_start(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	pid_t pid = ic->task->pid;
+	struct user_regs_struct regs;
+	char path[96];
+	long r;
+	int ret, fd, pidfd;
+
+	ic->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_FRAME_SIZE + PARASITE_STACK_SIZE;
+	ret = remote_syscall(ic, th, &r, SYS_mmap, 0, ic->map_size,
+			     PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ret)
+		return ret;
+	if (remote_failed(r))
+		return pr_errno(r, "pid %d: mmap for the parasite", pid);
+	ic->remote_map = r;
+
+	/* the same shmem pages, seen from here */
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid,
+		 (unsigned long)ic->remote_map, (unsigned long)(ic->remote_map + ic->map_size));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	ic->local_map = mmap(NULL, ic->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (ic->local_map == MAP_FAILED) {
+		ic->local_map = NULL;
+		return pr_perror("pid %d: map the parasite area", pid);
+	}
+	memcpy(ic->local_map, parasite_blob, parasite_blob_size);
+	ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
+
+	/* a socket pair made in the task; we take one end with pidfd_getfd */
+	ret = remote_syscall(ic, th, &r, SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+			     parasite_remote_addr(ic, ic->args->u.raw), 0, 0);
+	if (ret)
+		return ret;
+	if (remote_failed(r))
+		return pr_errno(r, "pid %d: socketpair in the task", pid);
+	memcpy(&ic->remote_peer, ic->args->u.raw, sizeof(int));
+	memcpy(&ic->remote_sock, ic->args->u.raw + sizeof(int), sizeof(int));
+
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return pr_perror("pid %d: pidfd_open", pid);
+	ic->sock = syscall(SYS_pidfd_getfd, pidfd, ic->remote_peer, 0);
+	close(pidfd);
+	if (ic->sock < 0)
+		return pr_perror("pid %d: pidfd_getfd of the parasite socket", pid);
+
+	ic->args->version = PARASITE_PROTO_VERSION;
+	ic->args->sock = ic->remote_sock;
+	ic->args->tracer_sock = ic->remote_peer;
+	ic->args->pipe_fd = -1;
+	uint64_t frame = ic->remote_map + blob_area() + PARASITE_ARGS_SIZE;
+
+	if (arch_sigframe_size(&th->tr) > PARASITE_FRAME_SIZE)
+		return pr_errno(-E2BIG, "pid %d: xsave area of %zu bytes too large", pid, th->tr.xsave_len);
+	ret = arch_build_sigframe(&th->tr, frame, (char *)ic->local_map + (frame - ic->remote_map));
+	if (ret)
+		return ret;
+	ic->args->sigframe = frame + 8;
+
+	regs = th->tr.regs;
+	arch_setup_call(&regs, ic->remote_map + parasite_sym_parasite_entry,
+			ic->remote_map + ic->map_size, parasite_remote_addr(ic, ic->args));
+	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
+	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs))
+		return pr_perror("pid %d: set registers for the parasite", pid);
+	if (ptrace(PTRACE_CONT, th->tid, NULL, 0))
+		return pr_perror("pid %d: start the parasite", pid);
+	ic->running = true;
+	ic->remote_peer = -1;	/* the parasite closes it first thing */
+	pr_debug("pid %d: parasite at %#lx", pid, (unsigned long)ic->remote_map);
+	return 0;
+}
+
+/* Is the parasite still running? A stop means it took a signal: a crash. */
+static int parasite_alive(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	int status;
+	pid_t r = waitpid(th->tid, &status, WNOHANG | __WALL);
+
+	if (r == 0)
+		return 0;
+	ic->running = false;
+	if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
+		return pr_errno(-ESRCH, "pid %d: died while the parasite ran", ic->task->pid);
+	if (WIFSTOPPED(status)) {
+		struct user_regs_struct regs = { 0 };
+
+		ptrace(PTRACE_GETREGS, th->tid, NULL, &regs);
+		return pr_errno(-EFAULT, "pid %d: parasite stopped by signal %d at %#llx",
+				ic->task->pid, WSTOPSIG(status), regs.rip);
+	}
+	return pr_errno(-EIO, "pid %d: unexpected wait status %#x", ic->task->pid, status);
+}
+
+int parasite_wait_fd(struct infect_ctl *ic, int fd)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, POLL_MS);
+
+		if (r < 0 && errno != EINTR)
+			return pr_perror("pid %d: poll", ic->task->pid);
+		if (r > 0)
+			return 0;
+		r = parasite_alive(ic);
+		if (r)
+			return r;
+	}
+}
+
+int parasite_cmd(struct infect_ctl *ic, uint32_t cmd, uint32_t arg, int send_fd)
+{
+	struct parasite_msg m = { .cmd = cmd, .arg = arg, .seq = ++ic->seq };
+	struct iovec iov = { &m, sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (!ic->running)
+		return pr_errno(-ESRCH, "pid %d: parasite not running", ic->task->pid);
+	if (send_fd >= 0) {
+		struct cmsghdr *ch;
+
+		mh.msg_control = c.buf;
+		mh.msg_controllen = sizeof(c.buf);
+		ch = CMSG_FIRSTHDR(&mh);
+		ch->cmsg_level = SOL_SOCKET;
+		ch->cmsg_type = SCM_RIGHTS;
+		ch->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(ch), &send_fd, sizeof(int));
+	}
+	if (sendmsg(ic->sock, &mh, MSG_NOSIGNAL) != sizeof(m))
+		return pr_perror("pid %d: send parasite command %u", ic->task->pid, cmd);
+	return 0;
+}
+
+int parasite_reply(struct infect_ctl *ic, int *fds, unsigned int max_fds, unsigned int *nfds)
+{
+	struct parasite_msg m;
+	struct iovec iov = { &m, sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * PARASITE_MAX_FDS)];
+		struct cmsghdr align;
+	} c;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *ch;
+	ssize_t n;
+	int ret;
+
+	if (nfds)
+		*nfds = 0;
+	ret = parasite_wait_fd(ic, ic->sock);
+	if (ret)
+		return ret;
+	n = recvmsg(ic->sock, &mh, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return pr_perror("pid %d: receive from the parasite", ic->task->pid);
+	for (ch = CMSG_FIRSTHDR(&mh); ch; ch = CMSG_NXTHDR(&mh, ch)) {
+		unsigned int k = (ch->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *data = (int *)CMSG_DATA(ch);
+
+		if (ch->cmsg_level != SOL_SOCKET || ch->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (unsigned int i = 0; i < k; i++) {
+			if (fds && nfds && *nfds < max_fds)
+				fds[(*nfds)++] = data[i];
+			else
+				close(data[i]);
+		}
+	}
+	if (n != sizeof(m) || m.seq != ic->seq)
+		return pr_errno(-EPROTO, "pid %d: bad reply from the parasite (%zd bytes, seq %u/%u)",
+				ic->task->pid, n, n >= 16 ? m.seq : 0, ic->seq);
+	if (mh.msg_flags & MSG_CTRUNC)
+		return pr_errno(-EMSGSIZE, "pid %d: parasite reply: file descriptors truncated",
+				ic->task->pid);
+	return m.ret;
+}
+
+int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg)
+{
+	int ret = parasite_cmd(ic, cmd, arg, -1);
+
+	return ret ? ret : parasite_reply(ic, NULL, 0, NULL);
+}
+
+/* Stop the running parasite where it waits for a command. */
+static int stop_parasite(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	int status, ret;
+
+	if (!ic->running)
+		return 0;
+	ic->running = false;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
+		return pr_perror("pid %d: stop the parasite", ic->task->pid);
+	ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
+	if (ret)
+		return pr_errno(ret, "pid %d: stop the parasite", ic->task->pid);
+	return 0;
+}
+
+int infect_cure(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	pid_t pid = ic->task->pid;
+	int ret = 0, err;
+	long r;
+
+	if (!ic->task)
+		return 0;
+	fault_point("cure");
+	err = stop_parasite(ic);
+	if (err)
+		ret = err;
+	if (ic->sock >= 0)
+		close(ic->sock);
+	ic->sock = -1;
+
+	/* the parasite's fds in the task */
+	if (ic->args && ic->args->pipe_fd >= 0 && !ret) {
+		err = remote_syscall(ic, th, &r, SYS_close, ic->args->pipe_fd, 0, 0, 0, 0, 0);
+		ret = ret ? ret : err;
+	}
+	if (ic->remote_sock >= 0 && !ret) {
+		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_sock, 0, 0, 0, 0, 0);
+		ret = ret ? ret : err;
+		ic->remote_sock = -1;
+	}
+	if (ic->remote_peer >= 0 && !ret) {
+		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_peer, 0, 0, 0, 0, 0);
+		ret = ret ? ret : err;
+		ic->remote_peer = -1;
+	}
+	if (ic->local_map) {
+		munmap(ic->local_map, ic->map_size);
+		ic->local_map = NULL;
+		ic->args = NULL;
+	}
+	if (ic->remote_map && !ret) {
+		err = remote_syscall(ic, th, &r, SYS_munmap, ic->remote_map, ic->map_size, 0, 0, 0, 0);
+		if (!err && remote_failed(r))
+			err = pr_errno(r, "pid %d: unmap the parasite", pid);
+		ret = ret ? ret : err;
+		ic->remote_map = 0;
+	}
+	/* whatever happened above, registers, mask and code go back */
+	if (th->at_syscall_stop || ret) {
+		err = put_back_thread(th);
+		ret = ret ? ret : err;
+	}
+	err = restore_stub(ic);
+	ret = ret ? ret : err;
+	if (ic->mem_fd >= 0)
+		close(ic->mem_fd);
+	ic->mem_fd = -1;
+	ic->task = NULL;
+	return ret;
+}

@@ -1,0 +1,318 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#define LOG_PREFIX "seize: "
+#include "common/log.h"
+#include "common/util.h"
+#include "proc/proc.h"
+#include "seize/seize.h"
+
+#define MAX_RESCANS 64
+
+void fault_point(const char *point)
+{
+	const char *want = getenv("CKPT_FAULT_KILL");
+
+	if (want && !strcmp(want, point)) {
+		pr_info("fault injection: SIGKILL at %s", point);
+		kill(getpid(), SIGKILL);
+	}
+}
+
+static int read_stat(pid_t pid, struct proc_stat *st)
+{
+	char path[64];
+	char *buf = NULL;
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_file_at(AT_FDCWD, path, &buf);
+	if (n < 0)
+		return n;
+	ret = proc_parse_stat(buf, st);
+	free(buf);
+	return ret;
+}
+
+struct seized_task *seized_find(struct seized_tree *tree, pid_t pid)
+{
+	for (size_t i = 0; i < tree->nr; i++)
+		if (tree->tasks[i].pid == pid)
+			return &tree->tasks[i];
+	return NULL;
+}
+
+static struct seized_thread *find_thread(struct seized_task *t, pid_t tid)
+{
+	for (size_t i = 0; i < t->nr_threads; i++)
+		if (t->threads[i].tid == tid)
+			return &t->threads[i];
+	return NULL;
+}
+
+int ptrace_wait_stop(struct seized_thread *th, int resume_req, int *status)
+{
+	for (;;) {
+		int st;
+		pid_t r = waitpid(th->tid, &st, __WALL);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == ECHILD ? -ESRCH : -errno;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return -ESRCH;
+		if (!WIFSTOPPED(st))
+			continue;
+		int sig = WSTOPSIG(st);
+		int event = st >> 16;
+
+		if (sig == (SIGTRAP | 0x80) || event) {
+			*status = st;
+			return 0;
+		}
+		/* a signal-delivery stop: hold the signal back, deliver at release */
+		pr_debug("tid %d: holding back signal %d", th->tid, sig);
+		if (!th->pending_sig)
+			th->pending_sig = sig;
+		if (ptrace(resume_req, th->tid, NULL, 0))
+			return -errno;
+	}
+}
+
+/* Seize and interrupt one thread, wait for its stop and read its registers. */
+static int seize_thread(struct seized_task *t, pid_t tid)
+{
+	struct seized_thread *th, *nt;
+	int status, ret;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
+		if (errno == ESRCH)
+			return 0;	/* exited meanwhile */
+		return pr_perror("pid %d tid %d: cannot seize (traced by someone else?)", t->pid, tid);
+	}
+	nt = reallocarray(t->threads, t->nr_threads + 1, sizeof(*nt));
+	if (!nt) {
+		ptrace(PTRACE_DETACH, tid, NULL, 0);
+		return -ENOMEM;
+	}
+	t->threads = nt;
+	th = &t->threads[t->nr_threads];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL)) {
+		ret = -errno;
+		ptrace(PTRACE_DETACH, tid, NULL, 0);
+		return ret == -ESRCH ? 0 : pr_errno(ret, "pid %d tid %d: PTRACE_INTERRUPT", t->pid, tid);
+	}
+	ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
+	if (ret == -ESRCH)
+		return 0;	/* exited before it stopped */
+	if (ret)
+		return pr_errno(ret, "pid %d tid %d: wait for stop", t->pid, tid);
+	t->nr_threads++;
+	return arch_get_thread_regs(tid, &th->tr);
+}
+
+/* Seize threads of t until a listing of /proc/PID/task shows no new one. */
+static int seize_threads(struct seized_task *t, bool *changed)
+{
+	char path[64];
+	int rescans = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
+	for (;;) {
+		bool found_new = false;
+		struct dirent *de;
+		DIR *d = opendir(path);
+
+		if (!d)
+			return pr_perror("pid %d: open %s", t->pid, path);
+		while ((de = readdir(d))) {
+			pid_t tid = atoi(de->d_name);
+			int ret;
+
+			if (tid <= 0 || find_thread(t, tid))
+				continue;
+			ret = seize_thread(t, tid);
+			if (ret) {
+				closedir(d);
+				return ret;
+			}
+			found_new = true;
+		}
+		closedir(d);
+		if (!found_new)
+			return 0;
+		*changed = true;
+		if (++rescans > MAX_RESCANS)
+			return pr_errno(-EAGAIN, "pid %d: threads keep appearing", t->pid);
+	}
+}
+
+static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
+{
+	struct seized_task *nt, *t;
+	struct proc_stat st;
+	int ret;
+
+	nt = reallocarray(tree->tasks, tree->nr + 1, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	tree->tasks = nt;
+	t = &tree->tasks[tree->nr];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+
+	ret = read_stat(pid, &st);
+	if (ret)
+		return pr_errno(ret, "pid %d: read /proc/%d/stat", pid, pid);
+	if (ppid && st.ppid != ppid)
+		return 0;	/* gone and reused meanwhile */
+	tree->nr++;
+	t->ppid = ppid;
+	t->pgid = st.pgid;
+	t->sid = st.sid;
+	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
+	if (st.state == 'Z' || st.state == 'X') {
+		t->state = SEIZED_ZOMBIE;
+		t->exit_code = st.exit_code;
+		return 0;
+	}
+	t->state = st.state == 'T' ? SEIZED_STOPPED : SEIZED_ALIVE;
+	return 0;
+}
+
+/* Add children of t listed in /proc/PID/task/TID/children not seen yet. */
+static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
+{
+	pid_t pid = tree->tasks[idx].pid;
+	size_t nthr = tree->tasks[idx].nr_threads;
+
+	for (size_t i = 0; i < nthr; i++) {
+		char path[96], *buf = NULL, *p, *end;
+		pid_t tid = tree->tasks[idx].threads[i].tid;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, tid);
+		n = read_file_at(AT_FDCWD, path, &buf);
+		if (n < 0)
+			return pr_errno(n, "pid %d: read %s", pid, path);
+		for (p = buf; *p; p = end) {
+			long child = strtol(p, &end, 10);
+			int ret;
+
+			if (end == p)
+				break;
+			if (seized_find(tree, child))
+				continue;
+			ret = add_task(tree, child, pid);
+			if (ret) {
+				free(buf);
+				return ret;
+			}
+			*changed = true;
+		}
+		free(buf);
+	}
+	return 0;
+}
+
+int seize_tree(pid_t root, struct seized_tree *tree)
+{
+	int ret, rounds = 0;
+	bool changed;
+
+	memset(tree, 0, sizeof(*tree));
+	if (root == getpid())
+		return pr_errno(-EINVAL, "pid %d: cannot dump ckpt itself", root);
+	ret = add_task(tree, root, 0);
+	if (ret)
+		goto fail;
+	if (!tree->nr) {
+		ret = pr_errno(-ESRCH, "pid %d: no such process", root);
+		goto fail;
+	}
+	tree->tasks[0].ppid = 0;
+
+	/* Seize everything known; stopped threads make no new threads or children. */
+	do {
+		changed = false;
+		for (size_t i = 0; i < tree->nr; i++) {
+			if (tree->tasks[i].state == SEIZED_ZOMBIE)
+				continue;
+			ret = seize_threads(&tree->tasks[i], &changed);
+			if (ret)
+				goto fail;
+			if (!tree->tasks[i].nr_threads) {
+				ret = pr_errno(-ESRCH, "pid %d: exited while being seized",
+					       tree->tasks[i].pid);
+				goto fail;
+			}
+			ret = scan_children(tree, i, &changed);
+			if (ret)
+				goto fail;
+		}
+		if (++rounds > MAX_RESCANS) {
+			ret = pr_errno(-EAGAIN, "pid %d: the tree keeps changing", root);
+			goto fail;
+		}
+	} while (changed);
+
+	/* The leader first: the thread whose tid is the pid. */
+	for (size_t i = 0; i < tree->nr; i++) {
+		struct seized_task *t = &tree->tasks[i];
+
+		for (size_t j = 1; j < t->nr_threads; j++)
+			if (t->threads[j].tid == t->pid) {
+				struct seized_thread tmp = t->threads[0];
+
+				t->threads[0] = t->threads[j];
+				t->threads[j] = tmp;
+			}
+	}
+	pr_info("seized %zu tasks", tree->nr);
+	return 0;
+fail:
+	release_tree(tree, false);
+	seized_tree_free(tree);
+	return ret;
+}
+
+void release_tree(struct seized_tree *tree, bool kill_tree)
+{
+	for (size_t i = 0; i < tree->nr; i++) {
+		struct seized_task *t = &tree->tasks[i];
+
+		if (kill_tree && t->state != SEIZED_ZOMBIE)
+			kill(t->pid, SIGKILL);
+		for (size_t j = 0; j < t->nr_threads; j++) {
+			struct seized_thread *th = &t->threads[j];
+
+			if (ptrace(PTRACE_DETACH, th->tid, NULL,
+				   (void *)(long)(kill_tree ? 0 : th->pending_sig)) && errno != ESRCH)
+				pr_warn("pid %d tid %d: detach: %s", t->pid, th->tid, strerror(errno));
+		}
+	}
+}
+
+void seized_tree_free(struct seized_tree *tree)
+{
+	for (size_t i = 0; i < tree->nr; i++) {
+		for (size_t j = 0; j < tree->tasks[i].nr_threads; j++)
+			arch_free_thread_regs(&tree->tasks[i].threads[j].tr);
+		free(tree->tasks[i].threads);
+	}
+	free(tree->tasks);
+	memset(tree, 0, sizeof(*tree));
+}
