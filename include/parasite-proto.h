@@ -11,9 +11,11 @@
  * area; commands and replies are struct parasite_msg on a SOCK_SEQPACKET
  * socket, and file descriptors travel with SCM_RIGHTS.
  *
- * When the socket reaches EOF (the dumper is done, or died) the parasite
- * closes its fds and rt_sigreturn()s through the frame at args->sigframe,
- * which the dumper filled with the task's saved registers and signal mask.
+ * When the socket reaches EOF (the dumper died) the parasite closes its fds
+ * and jumps to the dumper's syscall stub ("syscall; rt_sigreturn") with
+ * munmap(exit_map, exit_size) loaded: the blob unmaps itself, and
+ * rt_sigreturn goes through the frame at exit_rsp - 8 (on the task's stack,
+ * filled by the dumper with the saved registers and signal mask).
  *
  * Every struct here has fixed-width fields and a checked size. Bump
  * PARASITE_PROTO_VERSION whenever any of them changes.
@@ -21,13 +23,21 @@
 #ifndef CKPT_PARASITE_PROTO_H
 #define CKPT_PARASITE_PROTO_H
 
+/* entry.S reads these */
+#define PARASITE_ARGS_EXIT_RSP	16
+#define PARASITE_ARGS_EXIT_STUB	24
+#define PARASITE_ARGS_EXIT_MAP	32
+#define PARASITE_ARGS_EXIT_SIZE	40
+
+
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	1
+#define PARASITE_PROTO_VERSION	2
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
-#define PARASITE_FRAME_SIZE	(32u << 10)	/* room for an rt_sigframe with full xsave */
 #define PARASITE_MAX_FDS	253		/* SCM_MAX_FD */
 #define PARASITE_MAX_IOV	1024		/* IOV_MAX: one vmsplice call */
 
@@ -117,13 +127,17 @@ struct parasite_dump_pages {
 	((PARASITE_ARGS_SIZE - 4096 - sizeof(struct parasite_dump_pages)) / sizeof(struct parasite_iov))
 
 /* At the start of the args area. */
+struct parasite_args;
 struct parasite_args {
 	uint32_t version;		/* PARASITE_PROTO_VERSION */
 	int32_t sock;			/* the parasite's end */
 	int32_t tracer_sock;		/* the dumper's end as the task got it: closed first */
 	int32_t pipe_fd;		/* from PARASITE_CMD_RECV_PIPE, -1 before */
-	uint64_t sigframe;		/* rsp for rt_sigreturn: the frame + 8 */
-	uint64_t pad[5];
+	uint64_t exit_rsp;		/* rsp for rt_sigreturn: the frame + 8 */
+	uint64_t exit_stub;		/* the syscall stub in the task */
+	uint64_t exit_map;		/* this whole region: unmapped on the way out */
+	uint64_t exit_size;
+	uint64_t pad[2];
 	/* payload of the current command */
 	union {
 		struct parasite_misc misc;
@@ -133,5 +147,11 @@ struct parasite_args {
 	} u;
 };
 _Static_assert(sizeof(struct parasite_args) <= PARASITE_ARGS_SIZE, "args fit");
+_Static_assert(__builtin_offsetof(struct parasite_args, exit_rsp) == PARASITE_ARGS_EXIT_RSP, "asm");
+_Static_assert(__builtin_offsetof(struct parasite_args, exit_stub) == PARASITE_ARGS_EXIT_STUB, "asm");
+_Static_assert(__builtin_offsetof(struct parasite_args, exit_map) == PARASITE_ARGS_EXIT_MAP, "asm");
+_Static_assert(__builtin_offsetof(struct parasite_args, exit_size) == PARASITE_ARGS_EXIT_SIZE, "asm");
+
+#endif /* __ASSEMBLY__ */
 
 #endif

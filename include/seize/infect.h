@@ -38,6 +38,9 @@ struct infect_ctl {
 	int sock;			/* our end */
 	int remote_sock, remote_peer;	/* fds of the socket pair in the task */
 	bool running;			/* the parasite daemon runs */
+	uint64_t exit_frame;		/* the parasite's way home, on the task's stack */
+	uint8_t *exit_saved;		/* what was there */
+	size_t exit_size;
 	uint32_t seq;
 };
 

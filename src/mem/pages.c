@@ -141,8 +141,7 @@ static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const stru
 			return pr_errno(-EPIPE, "pid %d: page pipe closed early", ic->task->pid);
 		moved += s;
 		*moved_total += s;
-		if (*moved_total >= (8u << 20))
-			fault_point("pages");
+		fault_point("pages");	/* mid-transfer: the parasite is still at work */
 	}
 	ret = parasite_reply(ic, NULL, 0, NULL);
 	if (ret < 0)

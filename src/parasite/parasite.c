@@ -6,8 +6,8 @@
  *  - no libc, no globals that need relocation, no FPU/SSE (built with
  *    -mgeneral-regs-only: the task's FPU state is never touched);
  *  - every syscall through syscall.h, results are -errno;
- *  - never exit: whatever happens, return to the entry stub, which
- *    rt_sigreturn()s the task back to its saved state.
+ *  - never exit: whatever happens, return to the entry code, which unmaps
+ *    the blob and rt_sigreturn()s the task back to its saved state.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -224,8 +224,8 @@ static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p)
 	return total;
 }
 
-long parasite_main(struct parasite_args *args);
-long parasite_main(struct parasite_args *args)
+struct parasite_args *parasite_main(struct parasite_args *args);
+struct parasite_args *parasite_main(struct parasite_args *args)
 {
 	int sock = args->sock;
 
@@ -282,5 +282,5 @@ out:
 	if (args->pipe_fd >= 0)
 		sys_call1(NR_close, args->pipe_fd);
 	args->pipe_fd = -1;
-	return args->sigframe;
+	return args;
 }

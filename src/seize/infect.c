@@ -192,7 +192,7 @@ int infect_start(struct infect_ctl *ic)
 	long r;
 	int ret, fd, pidfd;
 
-	ic->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_FRAME_SIZE + PARASITE_STACK_SIZE;
+	ic->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
 	ret = remote_syscall(ic, th, &r, SYS_mmap, 0, ic->map_size,
 			     PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ret)
@@ -238,14 +238,29 @@ int infect_start(struct infect_ctl *ic)
 	ic->args->sock = ic->remote_sock;
 	ic->args->tracer_sock = ic->remote_peer;
 	ic->args->pipe_fd = -1;
-	uint64_t frame = ic->remote_map + blob_area() + PARASITE_ARGS_SIZE;
 
-	if (arch_sigframe_size(&th->tr) > PARASITE_FRAME_SIZE)
-		return pr_errno(-E2BIG, "pid %d: xsave area of %zu bytes too large", pid, th->tr.xsave_len);
-	ret = arch_build_sigframe(&th->tr, frame, (char *)ic->local_map + (frame - ic->remote_map));
+	/* the frame the parasite returns through if we die: below the red zone */
+	ic->exit_size = arch_sigframe_size(&th->tr);
+	ic->exit_frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - ic->exit_size, 64);
+	ic->exit_saved = malloc(ic->exit_size);
+	cleanup_free uint8_t *frame = malloc(ic->exit_size);
+	if (!ic->exit_saved || !frame)
+		return -ENOMEM;
+	ret = pread_all(ic->mem_fd, ic->exit_saved, ic->exit_size, ic->exit_frame);
+	if (ret) {
+		free(ic->exit_saved);
+		ic->exit_saved = NULL;
+		return pr_errno(ret, "pid %d: stack at %#lx not readable", pid, (unsigned long)ic->exit_frame);
+	}
+	ret = arch_build_sigframe(&th->tr, ic->exit_frame, frame);
+	if (!ret)
+		ret = pwrite_all(ic->mem_fd, frame, ic->exit_size, ic->exit_frame);
 	if (ret)
-		return ret;
-	ic->args->sigframe = frame + 8;
+		return pr_errno(ret, "pid %d: write the parasite's exit frame", pid);
+	ic->args->exit_rsp = ic->exit_frame + 8;
+	ic->args->exit_stub = ic->stub_addr;
+	ic->args->exit_map = ic->remote_map;
+	ic->args->exit_size = ic->map_size;
 
 	regs = th->tr.regs;
 	arch_setup_call(&regs, ic->remote_map + parasite_sym_parasite_entry,
@@ -446,6 +461,15 @@ int infect_cure(struct infect_ctl *ic)
 	}
 	err = restore_stub(ic);
 	ret = ret ? ret : err;
+	if (ic->exit_saved) {
+		err = pwrite_all(ic->mem_fd, ic->exit_saved, ic->exit_size, ic->exit_frame);
+		if (err)
+			pr_errno(err, "pid %d: put the stack back at %#lx", pid,
+				 (unsigned long)ic->exit_frame);
+		ret = ret ? ret : err;
+		free(ic->exit_saved);
+		ic->exit_saved = NULL;
+	}
 	if (ic->mem_fd >= 0)
 		close(ic->mem_fd);
 	ic->mem_fd = -1;
