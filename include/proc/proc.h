@@ -110,4 +110,20 @@ int proc_parse_fdinfo(const char *buf, struct proc_fdinfo *fi);
 /* Strip " (deleted)" from the end of a link target in place; true if it was there. */
 bool proc_strip_deleted(char *path);
 
+/*
+ * Scanning helpers shared by the parsers above (src/proc/scan.c); they work
+ * on NUL-terminated text and never read past the terminator.
+ */
+/* An unsigned number in base 8, 10 or 16 at *p: no blanks, sign or prefix.
+ * Advances *p past the digits. 0, or -EINVAL (no digit, overflow). */
+int proc_scan_ull(const char **p, int base, unsigned long long *out);
+/* The same in base 10 with an optional leading '-'. */
+int proc_scan_ll(const char **p, long long *out);
+/* The '\n' or the NUL that ends the line starting at p. */
+const char *proc_line_end(const char *p);
+/* p past spaces and tabs. */
+const char *proc_skip_blanks(const char *p);
+/* Only blanks are left before the end of the line at p. */
+bool proc_at_eol(const char *p);
+
 #endif
