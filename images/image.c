@@ -1,0 +1,334 @@
+/*
+ * The image set: one directory, created (mkdir -p) or opened through its
+ * inventory, completed by imgset_commit() or removed by imgset_abort().
+ * The framing of each file is in image-file.c.
+ *
+ * Durability: image files are not fsync'ed one by one (a dump writes several
+ * per task); imgset_commit() syncfs()es the directory's filesystem once, which
+ * also reports writeback errors, before it writes inventory.img.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "images/image.h"
+#include "images/image-priv.h"
+
+#include "inventory.pb-c.h"
+
+#define INVENTORY_NAME	"inventory.img"
+#define INVENTORY_TMP	"inventory.img.tmp"
+
+/* ---- the set ------------------------------------------------------------ */
+
+static struct imgset *set_alloc(const char *dir, bool writable)
+{
+	struct imgset *set = calloc(1, sizeof(*set));
+	size_t len;
+
+	if (!set)
+		return NULL;
+	set->dirfd = -1;
+	set->writable = writable;
+	set->dir = strdup(dir);
+	if (!set->dir) {
+		free(set);
+		return NULL;
+	}
+	len = strlen(set->dir);
+	while (len > 1 && set->dir[len - 1] == '/')
+		set->dir[--len] = '\0';
+	return set;
+}
+
+static int strv_push(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return -ENOMEM;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char **nv = reallocarray(*v, ncap, sizeof(**v));
+
+		if (!nv) {
+			free(copy);
+			return -ENOMEM;
+		}
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = copy;
+	return 0;
+}
+
+int imgset_record_file(struct imgset *set, const char *name)
+{
+	return strv_push(&set->files, &set->nfiles, &set->files_cap, name);
+}
+
+/* mkdir -p; new components are 0700 whatever the umask, and remembered for abort. */
+static int mkdir_p(struct imgset *set, const char *dir)
+{
+	size_t dirs_cap = 0;
+	char *p = strdup(dir);
+	int err = 0;
+
+	if (!p)
+		return pr_errno(-ENOMEM, "%s: cannot create directory", dir);
+	for (char *s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) == 0) {
+			if (chmod(p, 0700)) {
+				err = pr_perror("%s: chmod 0700 failed", p);
+				break;
+			}
+			err = strv_push(&set->dirs, &set->ndirs, &dirs_cap, p);
+			if (err) {
+				rmdir(p);
+				pr_errno(err, "%s: cannot create directory", dir);
+				break;
+			}
+		} else if (errno != EEXIST) {
+			err = pr_perror("%s: cannot create directory", p);
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return err;
+}
+
+static int open_dir(struct imgset *set)
+{
+	set->dirfd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (set->dirfd < 0)
+		return pr_perror("%s: cannot open image directory", set->dir);
+	return 0;
+}
+
+int imgset_create(const char *dir, bool overwrite, struct imgset **out)
+{
+	struct imgset *set;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (!dir || !*dir) {
+		pr_err("no image directory given");
+		return -EINVAL;
+	}
+	set = set_alloc(dir, true);
+	if (!set)
+		return pr_errno(-ENOMEM, "%s: cannot create image set", dir);
+	set->overwrite = overwrite;
+
+	err = mkdir_p(set, set->dir);
+	if (err)
+		goto fail;
+	err = open_dir(set);
+	if (err)
+		goto fail;
+
+	if (fstatat(set->dirfd, INVENTORY_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!overwrite) {
+			pr_err("%s already holds an image set", set->dir);
+			err = -EEXIST;
+			goto fail;
+		}
+		/* The old set stops looking valid before any of its files change. */
+		if (unlinkat(set->dirfd, INVENTORY_NAME, 0) || fsync(set->dirfd)) {
+			err = pr_perror("%s/%s: cannot remove the old inventory", set->dir, INVENTORY_NAME);
+			goto fail;
+		}
+	} else if (errno != ENOENT) {
+		err = pr_perror("%s/%s: cannot stat", set->dir, INVENTORY_NAME);
+		goto fail;
+	}
+	*out = set;
+	return 0;
+fail:
+	imgset_abort(set);
+	return err;
+}
+
+int imgset_open(const char *dir, struct imgset **out)
+{
+	ProtobufCMessage *msg = NULL, *extra = NULL;
+	struct imgset *set;
+	struct img *img = NULL;
+	int err, r;
+
+	*out = NULL;
+	if (!dir || !*dir) {
+		pr_err("no image directory given");
+		return -EINVAL;
+	}
+	set = set_alloc(dir, false);
+	if (!set)
+		return pr_errno(-ENOMEM, "%s: cannot open image set", dir);
+	err = open_dir(set);
+	if (err)
+		goto out;
+
+	err = img_open_optional(set, IMG_INVENTORY, 0, &img);
+	if (err == -ENOENT)
+		pr_err("%s: no %s: not an image set (or an unfinished dump)", set->dir, INVENTORY_NAME);
+	if (err)
+		goto out;
+	r = img_read_msg(img, &msg);
+	if (r > 0)
+		r = img_read_msg(img, &extra);
+	else if (r == 0) {
+		pr_err("%s: no inventory record: truncated", img_name(img));
+		r = -ENODATA;
+	}
+	if (r > 0) {
+		pr_err("%s: more than one inventory record", img_name(img));
+		protobuf_c_message_free_unpacked(extra, NULL);
+		r = -EBADMSG;
+	}
+	if (r < 0) {
+		err = r;
+		goto out;
+	}
+	set->inv = (InventoryEntry *)msg;
+	msg = NULL;
+	if (set->inv->img_version != IMG_VERSION) {
+		pr_err("%s: inventory of image version %" PRIu32 ", this ckpt reads %d",
+		       img_name(img), set->inv->img_version, IMG_VERSION);
+		err = -EBADMSG;
+	}
+out:
+	if (msg)
+		protobuf_c_message_free_unpacked(msg, NULL);
+	img_close(img);
+	if (err) {
+		imgset_close(set);
+		return err;
+	}
+	*out = set;
+	return 0;
+}
+
+const char *imgset_dir(const struct imgset *set)
+{
+	return set->dir;
+}
+
+int imgset_dirfd(const struct imgset *set)
+{
+	return set->dirfd;
+}
+
+const void *imgset_inventory(const struct imgset *set)
+{
+	return set->inv;
+}
+
+int imgset_commit(struct imgset *set, const ProtobufCMessage *inventory)
+{
+	struct img *img = NULL;
+	int err;
+
+	if (!set->writable) {
+		pr_err("%s: image set is open read-only, cannot commit", set->dir);
+		return -EINVAL;
+	}
+	if (!inventory || inventory->descriptor != &inventory_entry__descriptor) {
+		pr_err("%s: commit needs an inventory entry", set->dir);
+		return -EINVAL;
+	}
+	if (((const InventoryEntry *)inventory)->img_version != IMG_VERSION) {
+		pr_err("%s: inventory says image version %" PRIu32 ", this ckpt writes %d", set->dir,
+		       ((const InventoryEntry *)inventory)->img_version, IMG_VERSION);
+		return -EINVAL;
+	}
+	/* Everything else must be on disk before the inventory says the set is complete. */
+	if (syncfs(set->dirfd))
+		return pr_perror("%s: syncfs failed", set->dir);
+
+	if (unlinkat(set->dirfd, INVENTORY_TMP, 0) && errno != ENOENT)
+		return pr_perror("%s/%s: cannot remove stale file", set->dir, INVENTORY_TMP);
+	err = img_create_name(set, IMG_INVENTORY, INVENTORY_TMP, &img);
+	if (err)
+		return err;
+	err = img_write_msg(img, inventory);
+	if (!err)
+		err = img_sync(img);
+	if (!err)
+		err = img_close(img);
+	else
+		img_close(img);
+	if (err)
+		goto fail;
+
+	if (renameat(set->dirfd, INVENTORY_TMP, set->dirfd, INVENTORY_NAME)) {
+		err = pr_perror("%s/%s: cannot rename to %s", set->dir, INVENTORY_TMP, INVENTORY_NAME);
+		goto fail;
+	}
+	err = imgset_record_file(set, INVENTORY_NAME);
+	if (err) {
+		unlinkat(set->dirfd, INVENTORY_NAME, 0);
+		pr_errno(err, "%s: commit failed", set->dir);
+		goto fail;
+	}
+	if (fsync(set->dirfd)) {
+		/* whether the rename is on disk is unknown: no half-committed set */
+		err = pr_perror("%s: fsync of the directory failed", set->dir);
+		unlinkat(set->dirfd, INVENTORY_NAME, 0);
+		return err;
+	}
+	return 0;
+fail:
+	unlinkat(set->dirfd, INVENTORY_TMP, 0);
+	return err;
+}
+
+void imgset_abort(struct imgset *set)
+{
+	if (!set)
+		return;
+	if (set->writable && set->dirfd >= 0) {
+		/* the inventory first: a half-removed set must not look valid */
+		for (size_t i = set->nfiles; i-- > 0;)
+			if (unlinkat(set->dirfd, set->files[i], 0) && errno != ENOENT)
+				pr_warn("%s/%s: cannot remove: %s", set->dir, set->files[i], strerror(errno));
+		unlinkat(set->dirfd, INVENTORY_TMP, 0);
+	}
+	for (size_t i = set->ndirs; i-- > 0;)
+		rmdir(set->dirs[i]);	/* only if empty: it may hold the user's files */
+	imgset_close(set);
+}
+
+void imgset_close(struct imgset *set)
+{
+	if (!set)
+		return;
+	if (set->dirfd >= 0)
+		close(set->dirfd);
+	if (set->inv)
+		protobuf_c_message_free_unpacked(&set->inv->base, NULL);
+	for (size_t i = 0; i < set->nfiles; i++)
+		free(set->files[i]);
+	for (size_t i = 0; i < set->ndirs; i++)
+		free(set->dirs[i]);
+	free(set->files);
+	free(set->dirs);
+	free(set->dir);
+	free(set);
+}
+
