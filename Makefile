@@ -18,7 +18,7 @@ PB_H	:= $(PB_C:.c=.h)
 TRACER_SRCS := $(filter-out src/parasite/% src/restorer/%,$(wildcard src/*/*.c src/*/*/*.c))
 CORE_SRCS   := $(wildcard src/common/*.c src/proc/*.c images/*.c)
 TRACER_OBJS := $(patsubst %.c,$(B)/%.o,$(TRACER_SRCS) $(wildcard images/*.c)) \
-	       $(PB_C:.c=.o) $(B)/parasite-blob.o
+	       $(PB_C:.c=.o) $(B)/parasite-blob.o $(B)/restorer-blob.o
 MAIN_OBJ    := $(B)/src/cli/main.o
 
 all: $(B)/ckpt tests
@@ -45,9 +45,11 @@ BLOB_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -nostdlib -fno-stack-protector -fPIE -fno-plt \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-builtin -mgeneral-regs-only -mno-red-zone -U_FORTIFY_SOURCE \
-	-D_GNU_SOURCE -Iinclude -Isrc/parasite
+	-D_GNU_SOURCE -Iinclude
 PARASITE_SRCS := $(wildcard src/parasite/*.c src/parasite/arch/x86_64/*.S)
 PARASITE_OBJS := $(patsubst %,$(B)/blob/%.o,$(PARASITE_SRCS))
+RESTORER_SRCS := $(wildcard src/restorer/*.c src/restorer/arch/x86_64/*.S)
+RESTORER_OBJS := $(patsubst %,$(B)/blob/%.o,$(RESTORER_SRCS))
 
 $(B)/blob/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,17 +58,23 @@ $(B)/blob/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(BLOB_CFLAGS) -c -o $@ $<
 
+# only PC-relative relocations: a blob runs at any address unpatched
+define link_blob
+	@if readelf -rW $(1) | awk '/R_X86_64_/ && $$3 !~ /^R_X86_64_(PC32|PLT32|PC64|GOTPCRELX|REX_GOTPCRELX)$$/' | grep -q .; then \
+		echo "$(2): absolute relocations:"; readelf -rW $(1) | grep R_X86_64_ | grep -vE 'PC32|PLT32|PC64|GOTPCREL'; exit 1; fi
+	ld -static -nostdlib -z noexecstack --no-undefined -T $(3) -o $@ $(1)
+	@if nm -u $@ | grep -q .; then echo "$(2): undefined symbols:"; nm -u $@; exit 1; fi
+endef
+
 $(B)/parasite.elf: $(PARASITE_OBJS) src/parasite/parasite.lds
-	@# only PC-relative relocations: the blob runs at any address unpatched
-	@if readelf -rW $(PARASITE_OBJS) | awk '/R_X86_64_/ && $$3 !~ /^R_X86_64_(PC32|PLT32|PC64|GOTPCRELX|REX_GOTPCRELX)$$/' | grep -q .; then \
-		echo "parasite: absolute relocations:"; readelf -rW $(PARASITE_OBJS) | grep R_X86_64_ | grep -vE 'PC32|PLT32|PC64|GOTPCREL'; exit 1; fi
-	ld -static -nostdlib -z noexecstack --no-undefined -T src/parasite/parasite.lds -o $@ $(PARASITE_OBJS)
-	@if nm -u $@ | grep -q .; then echo "parasite: undefined symbols:"; nm -u $@; exit 1; fi
+	$(call link_blob,$(PARASITE_OBJS),parasite,src/parasite/parasite.lds)
+$(B)/restorer.elf: $(RESTORER_OBJS) src/restorer/restorer.lds
+	$(call link_blob,$(RESTORER_OBJS),restorer,src/restorer/restorer.lds)
 
-$(B)/parasite-blob.c: $(B)/parasite.elf scripts/gen-blob.sh
-	sh scripts/gen-blob.sh $< parasite $@
+$(B)/%-blob.c: $(B)/%.elf scripts/gen-blob.sh
+	sh scripts/gen-blob.sh $< $* $@
 
-$(B)/parasite-blob.o: $(B)/parasite-blob.c
+$(B)/%-blob.o: $(B)/%-blob.c
 	$(CC) -std=gnu11 $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 # ---- ckpt ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /* Raw x86_64 syscalls for the blobs: return the kernel's -errno untouched. */
-#ifndef CKPT_PARASITE_SYSCALL_H
-#define CKPT_PARASITE_SYSCALL_H
+#ifndef CKPT_BLOB_SYSCALL_H
+#define CKPT_BLOB_SYSCALL_H
 
 static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -21,8 +21,37 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define sys_call2(n, a, b)		sys_call6(n, (long)(a), (long)(b), 0, 0, 0, 0)
 #define sys_call3(n, a, b, c)		sys_call6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define sys_call4(n, a, b, c, d)	sys_call6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define sys_call5(n, a, b, c, d, e)	sys_call6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 #define NR_read		0
+#define NR_pread64	17
+#define NR_mmap		9
+#define NR_mprotect	10
+#define NR_munmap	11
+#define NR_rt_sigprocmask 14
+#define NR_mremap	25
+#define NR_madvise	28
+#define NR_getpid	39
+#define NR_exit		60
+#define NR_kill		62
+#define NR_setitimer	38
+#define NR_setresuid	117
+#define NR_setresgid	119
+#define NR_setgroups	116
+#define NR_setfsuid	122
+#define NR_setfsgid	123
+#define NR_capset	126
+#define NR_rt_sigqueueinfo 129
+#define NR_arch_prctl	158
+#define NR_gettid	186
+#define NR_futex	202
+#define NR_set_tid_address 218
+#define NR_exit_group	231
+#define NR_tgkill	234
+#define NR_set_robust_list 273
+#define NR_rt_tgsigqueueinfo 297
+#define NR_rseq		334
+#define NR_clone3	435
 #define NR_close	3
 #define NR_lseek	8
 #define NR_brk		12

@@ -1,10 +1,93 @@
-/* ckpt restore: not built yet (issue: restore). */
+/* ckpt restore: options, then restore_tree(). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "common/log.h"
+#include "restore/restore.h"
+
+static void restore_usage(FILE *f)
+{
+	fputs("usage: ckpt restore -D DIR [-d] [--pidfile FILE] [-o LOGFILE] [-v0..4]\n"
+	      "\n"
+	      "  -D, --images-dir DIR      the image set to restore\n"
+	      "  -d, --restore-detached    exit 0 once the tree runs (the root becomes a child\n"
+	      "                            of ckpt's parent); default: wait for the root and\n"
+	      "                            exit with its status\n"
+	      "      --pidfile FILE        write the root's pid there\n"
+	      "  -o, --log-file FILE       write the log there (default: warnings to stderr)\n"
+	      "  -v[0-4]                   log level: 0 none ... 4 debug\n", f);
+}
 
 int cmd_restore(int argc, char **argv)
 {
-	fprintf(stderr, "ckpt: restore is not implemented yet\n");
-	return 1;
+	enum { OPT_PIDFILE = 0x100 };
+	static const struct option opts[] = {
+		{ "images-dir", required_argument, NULL, 'D' },
+		{ "restore-detached", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "log-file", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct restore_opts o = { 0 };
+	const char *log_path = NULL;
+	int level = LOG_WARN, c, ret, status = 1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":D:do:v::h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			o.dir = optarg;
+			break;
+		case 'd':
+			o.detached = true;
+			break;
+		case OPT_PIDFILE:
+			o.pidfile = optarg;
+			break;
+		case 'o':
+			log_path = optarg;
+			break;
+		case 'v':
+			level = cli_parse_verbosity(argv[optind - 1]);
+			if (level < 0) {
+				fprintf(stderr, "ckpt: restore: bad verbosity '%s'\n", argv[optind - 1]);
+				return 2;
+			}
+			break;
+		case 'h':
+			restore_usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "ckpt: restore: option '%s' needs an argument\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "ckpt: restore: unknown option '%s' (see 'ckpt restore --help')\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ckpt: restore: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!o.dir) {
+		fprintf(stderr, "ckpt: restore: -D DIR is required\n");
+		return 2;
+	}
+	ret = log_init(log_path, level);
+	if (ret) {
+		fprintf(stderr, "ckpt: restore: cannot open log file %s: %s\n", log_path, strerror(-ret));
+		return 1;
+	}
+	ret = restore_tree(&o, &status);
+	if (ret) {
+		cli_report_failure("restore", ret);
+		status = 1;
+	}
+	log_fini();
+	return status;
 }

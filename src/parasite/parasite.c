@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "parasite-proto.h"
-#include "syscall.h"
+#include "blob/syscall.h"
 
 /* Kernel ABI structs (we have no libc headers here). */
 struct k_iovec {

@@ -1,0 +1,78 @@
+/*
+ * Orchestration of a restore.
+ *
+ * ckpt (the main process) reads the tree and the file table, opens every
+ * open file description once at a "transport" fd (so that every task,
+ * created by fork from it, inherits the very same descriptions), makes a
+ * shared rst_sync page, then creates the root with clone3(set_tid); every
+ * task creates its children the same way, takes its fds, cwd, creds... and
+ * jumps into the restorer blob. When every thread waits at the last step,
+ * ckpt seizes them all, lets them rt_sigreturn, unmaps the restorer areas
+ * through ptrace and lets the tree run. Any failure: the whole tree is
+ * killed; restore is all or nothing.
+ */
+#ifndef CKPT_RESTORE_RESTORE_H
+#define CKPT_RESTORE_RESTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "images/image.h"
+#include "pstree.pb-c.h"
+#include "restorer-proto.h"
+
+struct restore_opts {
+	const char *dir;
+	bool detached;
+	const char *pidfile;
+};
+
+struct rtask {
+	PstreeEntry *pe;
+	struct rtask *parent;
+	struct rtask **children;
+	size_t nr_children;
+	size_t slot;			/* index in rst_sync->slots */
+};
+
+struct shmem_obj {
+	uint64_t shmid;
+	uint64_t size;
+	int fd;				/* memfd, a transport fd */
+};
+
+struct restore_ctx {
+	const struct restore_opts *o;
+	struct imgset *set;
+	struct rtask *tasks;		/* pstree order: parents first, [0] is the root */
+	size_t nr_tasks;
+	int *transport;			/* file id -> fd; index 0 unused */
+	size_t nr_files;
+	int fd_base;			/* transport fds start here */
+	int fd_base2;			/* fds a task opens for its restorer start here */
+	struct shmem_obj *shmem;
+	size_t nr_shmem;
+	struct rst_sync *sync;
+	size_t sync_size;
+	uint32_t nr_threads;		/* of alive tasks: what rst_sync counts down */
+};
+
+int restore_tree(const struct restore_opts *o, int *exit_status);
+
+/* tree.c: make the task and its subtree (in a child); 0 in the parent or -errno */
+int restore_create_root(struct restore_ctx *ctx, pid_t *root_pid);
+/* files.c: open every description of files.img at transport fds */
+int restore_open_files(struct restore_ctx *ctx);
+/* shmem.c: a memfd per shared anonymous object of the tree */
+int restore_prepare_shmem(struct restore_ctx *ctx);
+/* task.c: everything a task does for itself; never returns */
+void restore_task(struct restore_ctx *ctx, struct rtask *t) __attribute__((noreturn));
+/* Report a failure of a task to ckpt through rst_sync (first one wins). */
+void restore_task_fail(struct restore_ctx *ctx, pid_t pid, int err, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+/* finish.c: all threads wait to sigreturn: let them, clean up, release */
+int restore_finish(struct restore_ctx *ctx);
+void restore_kill_tree(struct restore_ctx *ctx);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * The restore side <-> restorer blob ABI.
+ *
+ * Each restored task, a fork of `ckpt restore`, builds one region (the
+ * restorer area) at an address its saved address space leaves free:
+ *
+ *   [ blob | struct rst_args and the arrays it points to | thread stacks ]
+ *
+ * then switches to the area's stack and calls the blob's entry with the
+ * args. Pointers inside are absolute: the area does not move. The blob
+ * drops everything of ckpt from the address space, rebuilds the saved one,
+ * makes the threads and rt_sigreturn()s into the saved registers once
+ * ckpt says go (struct rst_sync). ckpt then unmaps the area through ptrace.
+ *
+ * Fixed-width fields only. Bump RST_PROTO_VERSION whenever a struct changes.
+ */
+#ifndef CKPT_RESTORER_PROTO_H
+#define CKPT_RESTORER_PROTO_H
+
+#include <stdint.h>
+
+#define RST_PROTO_VERSION	1
+#define RST_THREAD_STACK	(32u << 10)
+#define RST_MAX_VDSO_PARTS	4
+
+/* Shared by ckpt and every task: MAP_SHARED, inherited through fork. */
+struct rst_task_slot {
+	int32_t pid;
+	uint32_t pad;
+	uint64_t area_start, area_size;	/* ckpt unmaps it at the end */
+};
+
+struct rst_sync {
+	uint32_t nr_pending;		/* threads not yet ready for sigreturn (futex) */
+	uint32_t go;			/* 1: sigreturn; 2: abort (futex) */
+	int32_t error;			/* first failure: -errno */
+	int32_t error_pid;
+	char error_msg[256];
+	uint32_t nr_slots;
+	uint32_t pad;
+	struct rst_task_slot slots[];
+};
+
+struct rst_vma {
+	uint64_t start, end, pgoff;
+	uint32_t prot, flags;		/* PROT_*, MAP_* (with MAP_ANONYMOUS, MAP_SHARED ...) */
+	int32_t fd;			/* file mappings and shared anon: the file, else -1 */
+	uint32_t madv;			/* 1 << MADV_x bits */
+	uint32_t fill_prot;		/* prot while pages are written (prot | PROT_WRITE if any) */
+	uint32_t pad;
+};
+
+struct rst_run {
+	uint64_t vaddr;
+	uint64_t len;
+	uint64_t off;			/* in the pages image */
+};
+
+struct rst_vdso_part {
+	uint64_t cur;			/* where it is in the restoring task */
+	uint64_t target;		/* where the saved task had it */
+	uint64_t size;
+};
+
+struct rst_sigaction {
+	uint64_t handler, flags, restorer, mask;
+	uint32_t sig;
+	uint32_t pad;
+};
+
+struct rst_siginfo {
+	uint8_t data[128];
+};
+
+struct rst_thread {
+	int32_t tid;
+	uint32_t nr_pending;
+	uint64_t frame;			/* its rt_sigframe (in the area): rsp = frame + 8 */
+	uint64_t fs_base, gs_base;
+	uint64_t clear_tid;
+	uint64_t robust_head, robust_len;
+	uint64_t alt_sp, alt_size;
+	int32_t alt_flags;
+	uint32_t rseq_len;
+	uint64_t rseq_addr;
+	uint32_t rseq_sig;
+	uint32_t pad;
+	uint64_t stack_top;		/* its stack while in the restorer */
+	uint64_t pending;		/* struct rst_siginfo[nr_pending] */
+};
+
+/* struct prctl_mm_map of <linux/prctl.h> */
+struct rst_mm_map {
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv;
+	uint32_t auxv_size;
+	uint32_t exe_fd;
+};
+
+struct rst_creds {
+	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	uint32_t securebits;
+	uint32_t no_new_privs;
+	uint32_t ngroups;
+	uint32_t pad;
+	uint64_t groups;		/* uint32_t[ngroups] */
+};
+
+struct rst_itimer {
+	int64_t isec, iusec, vsec, vusec;
+};
+
+struct rst_args {
+	uint32_t version;
+	int32_t pid;
+	uint64_t area_start, area_size;
+	uint64_t sync;			/* struct rst_sync *, moved into the area */
+	int32_t pages_fd;
+	uint32_t nr_vmas;
+	uint64_t vmas;			/* struct rst_vma[] */
+	uint64_t runs;			/* struct rst_run[] */
+	uint64_t nr_runs;
+	uint64_t vdso_park;		/* room in the area for the vDSO while the rest goes */
+	uint32_t nr_vdso;
+	uint32_t nr_sigactions;
+	struct rst_vdso_part vdso[RST_MAX_VDSO_PARTS];
+	struct rst_mm_map mm;
+	uint64_t sigactions;		/* struct rst_sigaction[] */
+	struct rst_itimer itimer[3];
+	struct rst_creds creds;
+	uint32_t nr_threads;
+	uint32_t nr_shared_pending;
+	uint64_t threads;		/* struct rst_thread[], [0] is the thread running main */
+	uint64_t shared_pending;	/* struct rst_siginfo[] */
+	uint64_t close_fds;		/* int32_t[nr_close_fds]: ckpt's fds to drop at the end */
+	uint32_t nr_close_fds;
+	uint32_t pad;
+};
+
+#endif

@@ -1,0 +1,465 @@
+/*
+ * The restorer area of a task: the blob, struct rst_args and everything it
+ * points to (VMAs, page runs, threads and their signal frames, ...), the
+ * shared rst_sync page, room to park the vDSO, and stacks. It goes where
+ * the saved address space has a hole that is also free now.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "arch/regs.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "proc/proc.h"
+#include "restore/task.h"
+
+extern const unsigned char restorer_blob[];
+extern const size_t restorer_blob_size;
+extern const size_t restorer_sym_restorer_entry;
+
+#define TASK_SIZE	0x7ffffffff000UL
+#define ERESTART_NR	219	/* restart_syscall */
+
+struct layout {
+	size_t args, vmas, runs, threads, sa, pend, groups, auxv, fds, frames, sync, park, stacks;
+	size_t size;
+};
+
+static size_t take(size_t *off, size_t len, size_t align)
+{
+	size_t at = ALIGN_UP(*off, align);
+
+	*off = at + len;
+	return at;
+}
+
+static bool vma_mapped_by_restorer(const VmaEntry *v)
+{
+	return v->kind != VMA_KIND__VMA_VDSO && v->kind != VMA_KIND__VMA_VVAR &&
+	       v->kind != VMA_KIND__VMA_VSYSCALL;
+}
+
+static void regs_from_image(const UserX86RegsEntry *e, struct user_regs_struct *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->r15 = e->r15; r->r14 = e->r14; r->r13 = e->r13; r->r12 = e->r12;
+	r->rbp = e->bp;  r->rbx = e->bx;  r->r11 = e->r11; r->r10 = e->r10;
+	r->r9 = e->r9;   r->r8 = e->r8;   r->rax = e->ax;  r->rcx = e->cx;
+	r->rdx = e->dx;  r->rsi = e->si;  r->rdi = e->di;  r->orig_rax = e->orig_ax;
+	r->rip = e->ip;  r->cs = e->cs;   r->eflags = e->flags; r->rsp = e->sp;
+	r->ss = e->ss;   r->fs_base = e->fs_base; r->gs_base = e->gs_base;
+	r->ds = e->ds;   r->es = e->es;   r->fs = e->fs;   r->gs = e->gs;
+}
+
+static int thread_regs_from_image(pid_t pid, const ThreadCoreEntry *tc, struct thread_regs *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	if (!tc->gpregs || !tc->xsave.len || tc->xsave.len > (64u << 10)) {
+		pr_err("pid %d tid %u: core image: bad registers", pid, tc->tid);
+		return -EBADMSG;
+	}
+	regs_from_image(tc->gpregs, &tr->regs);
+	/* the kernel's restart block did not survive: the sleep returns EINTR, as CRIU does */
+	if (tc->in_syscall_restart && tr->regs.rax == ERESTART_NR) {
+		tr->regs.rax = -EINTR;
+		tr->regs.rip += 2;
+	}
+	tr->xsave = (uint8_t *)tc->xsave.data;
+	tr->xsave_len = tc->xsave.len;
+	tr->sigmask = tc->sigmask;
+	return 0;
+}
+
+/* The vDSO parts now and where the task had them: same names, sizes and layout. */
+static int match_vdso(pid_t pid, const MmEntry *mm, struct rst_args *a)
+{
+	struct proc_vma *cur = NULL;
+	size_t ncur = 0, n = 0;
+	char *buf = NULL;
+	int ret;
+
+	ret = read_file_at(AT_FDCWD, "/proc/self/maps", &buf) < 0 ? -EIO : 0;
+	if (!ret)
+		ret = proc_parse_maps(buf, &cur, &ncur);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: read /proc/self/maps", pid);
+
+	for (size_t i = 0; i < ncur; i++) {
+		if (strcmp(cur[i].path, "[vdso]") && strncmp(cur[i].path, "[vvar", 5))
+			continue;
+		if (n == RST_MAX_VDSO_PARTS) {
+			ret = -E2BIG;
+			break;
+		}
+		a->vdso[n].cur = cur[i].start;
+		a->vdso[n].size = cur[i].end - cur[i].start;
+		a->vdso[n].target = 0;
+		for (size_t j = 0; j < mm->n_vmas; j++) {
+			const VmaEntry *v = mm->vmas[j];
+
+			if ((v->kind == VMA_KIND__VMA_VDSO || v->kind == VMA_KIND__VMA_VVAR) &&
+			    v->name && !strcmp(v->name, cur[i].path) &&
+			    v->end - v->start == a->vdso[n].size)
+				a->vdso[n].target = v->start;
+		}
+		if (!a->vdso[n].target)
+			ret = -ENOENT;
+		n++;
+	}
+	a->nr_vdso = n;
+	for (size_t i = 1; !ret && i < n; i++)
+		if (a->vdso[i].target - a->vdso[0].target != a->vdso[i].cur - a->vdso[0].cur)
+			ret = -EINVAL;
+	if (ret) {
+		pr_err("pid %d: the vDSO of this kernel is laid out unlike the dumped one", pid);
+		ret = -ENOEXEC;
+	}
+	proc_vmas_free(cur, ncur);
+	return ret;
+}
+
+/* Try holes of the saved layout, lowest first, for one that is free here too. */
+static int place_area(pid_t pid, const MmEntry *mm, size_t size, uint64_t *out)
+{
+	uint64_t prev_end = 0x10000;
+
+	for (size_t i = 0; i <= mm->n_vmas; i++) {
+		uint64_t next = i < mm->n_vmas ? mm->vmas[i]->start : TASK_SIZE;
+
+		if (next > TASK_SIZE)
+			next = TASK_SIZE;
+		for (uint64_t at = prev_end + PAGE_SIZE; next > at && next - at >= size + PAGE_SIZE;
+		     at += ALIGN_UP(size, 1UL << 30)) {
+			void *p = mmap((void *)at, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+			if (p == (void *)at) {
+				*out = at;
+				return 0;
+			}
+			if (p != MAP_FAILED)
+				munmap(p, size);
+		}
+		if (i < mm->n_vmas && mm->vmas[i]->end > prev_end)
+			prev_end = mm->vmas[i]->end;
+	}
+	pr_err("pid %d: no room for the restorer (%zu bytes) in the saved address space", pid, size);
+	return -ENOMEM;
+}
+
+static int open_vma_file(struct restore_ctx *ctx, pid_t pid, const VmaEntry *v, int *fd)
+{
+	int mode = O_RDONLY, f;
+
+	*fd = -1;
+	if (v->kind == VMA_KIND__VMA_ANON_SHARED) {
+		f = restore_shmem_fd(ctx, v->shmid);
+		if (f < 0) {
+			pr_err("pid %d: shared memory %llu unknown", pid, (unsigned long long)v->shmid);
+			return -EBADMSG;
+		}
+		f = fcntl(f, F_DUPFD_CLOEXEC, ctx->fd_base2);
+		if (f < 0)
+			return pr_perror("pid %d: dup shared memory fd", pid);
+		*fd = f;
+		return 0;
+	}
+	if (v->kind != VMA_KIND__VMA_FILE_PRIVATE && v->kind != VMA_KIND__VMA_FILE_SHARED)
+		return 0;
+	if (v->kind == VMA_KIND__VMA_FILE_SHARED && (v->prot & PROT_WRITE || strstr(v->vmflags, "mw")))
+		mode = O_RDWR;
+	f = open(v->name, mode | O_CLOEXEC);
+	if (f < 0)
+		return pr_perror("pid %d: mapping %#llx-%#llx: open %s", pid,
+				 (unsigned long long)v->start, (unsigned long long)v->end, v->name);
+	f = restore_fd_above(ctx, f);
+	if (f < 0)
+		return pr_errno(f, "pid %d: dup fd of %s", pid, v->name);
+	*fd = f;
+	return 0;
+}
+
+static int pages_fd(struct restore_ctx *ctx, pid_t pid, int *out)
+{
+	struct img *img;
+	int ret, fd;
+
+	ret = img_open(ctx->set, IMG_PAGES, pid, &img);
+	if (ret)
+		return ret;
+	fd = fcntl(img_raw_fd(img), F_DUPFD_CLOEXEC, ctx->fd_base2);
+	ret = fd < 0 ? pr_perror("pid %d: dup pages fd", pid) : 0;
+	img_close(img);
+	*out = fd;
+	return ret;
+}
+
+static size_t count_pending(const TaskCoreEntry *core)
+{
+	size_t n = core->n_shared_pending;
+
+	for (size_t i = 0; i < core->n_threads; i++)
+		n += core->threads[i]->n_pending;
+	return n;
+}
+
+static void fill_thread(struct rst_thread *rt, const ThreadCoreEntry *tc, uint64_t frame,
+			uint64_t stack_top, struct rst_siginfo *pend, uint64_t pend_addr)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->tid = tc->tid;
+	rt->frame = frame;
+	rt->fs_base = tc->gpregs->fs_base;
+	rt->gs_base = tc->gpregs->gs_base;
+	rt->clear_tid = tc->clear_tid_addr;
+	rt->robust_head = tc->robust_list;
+	rt->robust_len = tc->robust_list_len;
+	if (tc->altstack) {
+		rt->alt_sp = tc->altstack->sp;
+		rt->alt_size = tc->altstack->size;
+		rt->alt_flags = tc->altstack->flags;
+	} else {
+		rt->alt_flags = SS_DISABLE;
+	}
+	if (tc->has_rseq_addr) {
+		rt->rseq_addr = tc->rseq_addr;
+		rt->rseq_len = tc->rseq_len;
+		rt->rseq_sig = tc->rseq_sig;
+	}
+	rt->stack_top = stack_top;
+	rt->nr_pending = tc->n_pending;
+	rt->pending = pend_addr;
+	for (size_t i = 0; i < tc->n_pending; i++)
+		memcpy(pend[i].data, tc->pending[i]->siginfo.data,
+		       min_t(size_t, tc->pending[i]->siginfo.len, sizeof(pend[i].data)));
+}
+
+int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_images *ti,
+		       struct rst_area *out)
+{
+	pid_t pid = t->pe->pid;
+	const TaskCoreEntry *core = ti->core;
+	const MmEntry *mm = ti->mm;
+	size_t nt = core->n_threads, nv = 0, nr_runs = ti->nr_pagemap ? ti->nr_pagemap - 1 : 0;
+	size_t npend = count_pending(core), nfds = 0, off = 0, frames = 0, park = 0;
+	struct thread_regs *tr = calloc(nt, sizeof(*tr));
+	int *vfd = calloc(mm->n_vmas + 1, sizeof(*vfd));
+	struct rst_args tmp = { 0 };
+	struct layout L;
+	uint64_t base;
+	char *A;
+	int ret, pfd = -1, exe_fd;
+
+	if (!tr || !vfd)
+		return -ENOMEM;
+	for (size_t i = 0; i < nt; i++) {
+		ret = thread_regs_from_image(pid, core->threads[i], &tr[i]);
+		if (ret)
+			return ret;
+		frames += arch_sigframe_size(&tr[i]);
+	}
+	ret = match_vdso(pid, mm, &tmp);
+	if (ret)
+		return ret;
+	if (tmp.nr_vdso)
+		park = tmp.vdso[tmp.nr_vdso - 1].cur + tmp.vdso[tmp.nr_vdso - 1].size - tmp.vdso[0].cur;
+
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		const VmaEntry *v = mm->vmas[i];
+
+		if (v->kind == VMA_KIND__VMA_SPECIAL) {
+			pr_err("pid %d: mapping %#llx-%#llx (%s) cannot be restored", pid,
+			       (unsigned long long)v->start, (unsigned long long)v->end, v->name);
+			return -EOPNOTSUPP;
+		}
+		if (!vma_mapped_by_restorer(v))
+			continue;
+		ret = open_vma_file(ctx, pid, v, &vfd[i]);
+		if (ret)
+			return ret;
+		nv++;
+	}
+	if (nr_runs) {
+		ret = pages_fd(ctx, pid, &pfd);
+		if (ret)
+			return ret;
+	}
+	exe_fd = open(mm->exe_path, O_RDONLY | O_CLOEXEC);
+	if (exe_fd < 0)
+		return pr_perror("pid %d: open the executable %s", pid, mm->exe_path);
+	exe_fd = restore_fd_above(ctx, exe_fd);
+	if (exe_fd < 0)
+		return pr_errno(exe_fd, "pid %d: dup the executable fd", pid);
+
+	L.args = take(&off, ALIGN_UP(restorer_blob_size, PAGE_SIZE) + sizeof(struct rst_args), 64) +
+		 ALIGN_UP(restorer_blob_size, PAGE_SIZE);
+	L.vmas = take(&off, nv * sizeof(struct rst_vma), 64);
+	L.runs = take(&off, nr_runs * sizeof(struct rst_run), 64);
+	L.threads = take(&off, nt * sizeof(struct rst_thread), 64);
+	L.sa = take(&off, core->n_sigactions * sizeof(struct rst_sigaction), 64);
+	L.pend = take(&off, npend * sizeof(struct rst_siginfo), 64);
+	L.groups = take(&off, core->creds->n_groups * sizeof(uint32_t), 64);
+	L.auxv = take(&off, mm->n_auxv * sizeof(uint64_t), 64);
+	L.fds = take(&off, (mm->n_vmas + 2) * sizeof(int32_t), 64);
+	L.frames = take(&off, frames, 64);
+	L.sync = take(&off, ctx->sync_size, PAGE_SIZE);
+	L.park = take(&off, park, PAGE_SIZE);
+	L.stacks = take(&off, nt * RST_THREAD_STACK, PAGE_SIZE);
+	L.size = ALIGN_UP(off, PAGE_SIZE);
+
+	ret = place_area(pid, mm, L.size, &base);
+	if (ret)
+		return ret;
+	A = (char *)base;
+	memcpy(A, restorer_blob, restorer_blob_size);
+
+	struct rst_args *a = (struct rst_args *)(A + L.args);
+	*a = tmp;
+	a->version = RST_PROTO_VERSION;
+	a->pid = pid;
+	a->area_start = base;
+	a->area_size = L.size;
+	a->pages_fd = pfd;
+	a->vdso_park = base + L.park;
+
+	struct rst_vma *rv = (struct rst_vma *)(A + L.vmas);
+	int32_t *close_fds = (int32_t *)(A + L.fds);
+
+	for (size_t i = 0, k = 0; i < mm->n_vmas; i++) {
+		const VmaEntry *v = mm->vmas[i];
+
+		if (!vma_mapped_by_restorer(v))
+			continue;
+		rv[k].start = v->start;
+		rv[k].end = v->end;
+		rv[k].pgoff = v->pgoff;
+		rv[k].prot = v->prot;
+		rv[k].flags = v->flags;
+		rv[k].fd = vfd[i] > 0 ? vfd[i] : -1;
+		rv[k].madv = v->has_madv ? v->madv : 0;
+		rv[k].fill_prot = v->kind == VMA_KIND__VMA_FILE_SHARED ? v->prot :
+				  v->prot | PROT_READ | PROT_WRITE;
+		if (v->kind == VMA_KIND__VMA_ANON_SHARED)
+			rv[k].flags = MAP_SHARED;	/* the memfd stands for the object */
+		if (rv[k].fd >= 0)
+			close_fds[nfds++] = rv[k].fd;
+		k++;
+	}
+	a->vmas = base + L.vmas;
+	a->nr_vmas = nv;
+
+	struct rst_run *runs = (struct rst_run *)(A + L.runs);
+	uint64_t poff = IMG_PAGES_DATA_OFF;
+
+	for (size_t i = 0; i < nr_runs; i++) {
+		const PagemapEntry *pe = (const PagemapEntry *)ti->pagemap[i + 1];
+
+		runs[i].vaddr = pe->vaddr;
+		runs[i].len = pe->nr_pages * PAGE_SIZE;
+		runs[i].off = poff;
+		poff += runs[i].len;
+	}
+	a->runs = base + L.runs;
+	a->nr_runs = nr_runs;
+	if (pfd >= 0)
+		close_fds[nfds++] = pfd;
+	close_fds[nfds++] = exe_fd;
+	a->close_fds = base + L.fds;
+	a->nr_close_fds = nfds;
+
+	struct rst_thread *th = (struct rst_thread *)(A + L.threads);
+	struct rst_siginfo *pend = (struct rst_siginfo *)(A + L.pend);
+	size_t foff = L.frames, pi = 0;
+
+	for (size_t i = 0; i < nt; i++) {
+		uint64_t frame = base + foff;
+
+		ret = arch_build_sigframe(&tr[i], frame, A + foff);
+		if (ret)
+			return ret;
+		foff += arch_sigframe_size(&tr[i]);
+		fill_thread(&th[i], core->threads[i], frame,
+			    base + L.stacks + (i + 1) * RST_THREAD_STACK, pend + pi,
+			    base + L.pend + pi * sizeof(*pend));
+		pi += core->threads[i]->n_pending;
+	}
+	a->threads = base + L.threads;
+	a->nr_threads = nt;
+	for (size_t i = 0; i < core->n_shared_pending; i++)
+		memcpy(pend[pi + i].data, core->shared_pending[i]->siginfo.data,
+		       min_t(size_t, core->shared_pending[i]->siginfo.len, sizeof(pend->data)));
+	a->shared_pending = base + L.pend + pi * sizeof(*pend);
+	a->nr_shared_pending = core->n_shared_pending;
+
+	struct rst_sigaction *sa = (struct rst_sigaction *)(A + L.sa);
+
+	for (size_t i = 0; i < core->n_sigactions; i++) {
+		sa[i].sig = core->sigactions[i]->sig;
+		sa[i].handler = core->sigactions[i]->handler;
+		sa[i].flags = core->sigactions[i]->flags;
+		sa[i].restorer = core->sigactions[i]->restorer;
+		sa[i].mask = core->sigactions[i]->mask;
+	}
+	a->sigactions = base + L.sa;
+	a->nr_sigactions = core->n_sigactions;
+	for (size_t i = 0; i < core->n_itimers && i < 3; i++) {
+		const ItimerEntry *it = core->itimers[i];
+
+		if (it->which < 3) {
+			a->itimer[it->which].isec = it->isec;
+			a->itimer[it->which].iusec = it->iusec;
+			a->itimer[it->which].vsec = it->vsec;
+			a->itimer[it->which].vusec = it->vusec;
+		}
+	}
+
+	const CredsEntry *c = core->creds;
+
+	a->creds = (struct rst_creds){
+		.uid = c->uid, .euid = c->euid, .suid = c->suid, .fsuid = c->fsuid,
+		.gid = c->gid, .egid = c->egid, .sgid = c->sgid, .fsgid = c->fsgid,
+		.cap_inh = c->cap_inh, .cap_prm = c->cap_prm, .cap_eff = c->cap_eff,
+		.cap_bnd = c->cap_bnd, .cap_amb = c->has_cap_amb ? c->cap_amb : 0,
+		.securebits = c->has_securebits ? c->securebits : 0,
+		.no_new_privs = c->has_no_new_privs && c->no_new_privs,
+		.ngroups = c->n_groups, .groups = base + L.groups,
+	};
+	memcpy(A + L.groups, c->groups, c->n_groups * sizeof(uint32_t));
+
+	memcpy(A + L.auxv, mm->auxv, mm->n_auxv * sizeof(uint64_t));
+	a->mm = (struct rst_mm_map){
+		.start_code = mm->mm_start_code, .end_code = mm->mm_end_code,
+		.start_data = mm->mm_start_data, .end_data = mm->mm_end_data,
+		.start_brk = mm->mm_start_brk, .brk = mm->mm_brk,
+		.start_stack = mm->mm_start_stack,
+		.arg_start = mm->mm_arg_start, .arg_end = mm->mm_arg_end,
+		.env_start = mm->mm_env_start, .env_end = mm->mm_env_end,
+		.auxv = base + L.auxv, .auxv_size = mm->n_auxv * sizeof(uint64_t),
+		.exe_fd = exe_fd,
+	};
+
+	/* the shared sync page moves in: it must outlive ckpt's mappings here */
+	void *s = mremap(ctx->sync, ctx->sync_size, ctx->sync_size, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 A + L.sync);
+	if (s == MAP_FAILED)
+		return pr_perror("pid %d: move the sync page", pid);
+	ctx->sync = s;
+	a->sync = base + L.sync;
+	ctx->sync->slots[t->slot].area_start = base;
+	ctx->sync->slots[t->slot].area_size = L.size;
+
+	out->entry = base + restorer_sym_restorer_entry;
+	out->stack_top = th[0].stack_top;
+	out->args = base + L.args;
+	free(tr);
+	free(vfd);
+	return 0;
+}

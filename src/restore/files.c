@@ -1,0 +1,221 @@
+/*
+ * Open files, restore side: every description of files.img is opened once,
+ * in ckpt, at a transport fd; each task dup2()s the ones it had to their
+ * numbers. Shared descriptions (dup, fork) stay shared: one struct file.
+ *
+ * A file is reopened by path, never created, truncated or written: if the
+ * path is gone, or names another inode of the same filesystem than the one
+ * dumped, the restore fails naming it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "common/log.h"
+#include "common/util.h"
+#include "files.pb-c.h"
+#include "restore/restore.h"
+
+#define OPEN_IGNORED (O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
+
+static int check_identity(const FileEntry *fe, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return pr_perror("%s: fstat", fe->path);
+	if ((st.st_mode & S_IFMT) != (fe->mode & S_IFMT)) {
+		pr_err("%s: is not the file that was dumped (type %o, was %o)", fe->path,
+		       st.st_mode & S_IFMT, fe->mode & S_IFMT);
+		return -ESTALE;
+	}
+	/* inode numbers mean something only on the same filesystem */
+	if (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino) {
+		pr_err("%s: is not the file that was dumped (inode %lu, was %llu)", fe->path,
+		       (unsigned long)st.st_ino, (unsigned long long)fe->ino);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int set_owner(const FileEntry *fe, int fd)
+{
+	if (!fe->fown)
+		return 0;
+	struct f_owner_ex own = { .type = fe->fown->pid_type, .pid = fe->fown->pid };
+
+	if (fe->fown->pid && fcntl(fd, F_SETOWN_EX, &own))
+		return pr_perror("%s: F_SETOWN_EX", fe->path);
+	if (fe->fown->signum && fcntl(fd, F_SETSIG, fe->fown->signum))
+		return pr_perror("%s: F_SETSIG", fe->path);
+	return 0;
+}
+
+static int open_regular(const FileEntry *fe)
+{
+	int flags = (fe->flags & ~OPEN_IGNORED) | O_NOCTTY;
+	int fd, ret;
+
+	if (fe->has_deleted && fe->deleted) {
+		pr_err("%s: the file was deleted before the dump (unlinked files are not restored yet)",
+		       fe->path);
+		return -ENOENT;
+	}
+	fd = open(fe->path, flags);
+	if (fd < 0)
+		return pr_perror("%s: open", fe->path);
+	ret = check_identity(fe, fd);
+	if (!ret && fe->pos >= 0 && fe->kind != FILE_KIND__FILE_CHR &&
+	    lseek(fd, fe->pos, SEEK_SET) != fe->pos)
+		ret = pr_perror("%s: seek to %lld", fe->path, (long long)fe->pos);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* A FIFO opens without blocking: hold it open read-write while the real end opens. */
+static int open_fifo(const FileEntry *fe)
+{
+	int keep, fd, ret;
+
+	keep = open(fe->path, O_RDWR | O_NONBLOCK | O_NOCTTY);
+	if (keep < 0)
+		return pr_perror("%s: open fifo", fe->path);
+	fd = open(fe->path, (fe->flags & ~OPEN_IGNORED) | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		ret = pr_perror("%s: open fifo", fe->path);
+		goto out;
+	}
+	ret = check_identity(fe, fd);
+	if (!ret && fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
+		ret = pr_perror("%s: F_SETFL", fe->path);
+	if (ret)
+		close(fd);
+out:
+	close(keep);
+	return ret ? ret : fd;
+}
+
+struct pipe_ends {
+	uint64_t id;
+	int fd[2];
+};
+
+/* Both ends of a pipe: whichever end each description is, it gets its own end. */
+static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
+{
+	struct pipe_ends *p = NULL;
+	int end = (fe->flags & O_ACCMODE) == O_RDONLY ? 0 : 1, fd;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*pipes)[i].id == fe->pipe_id)
+			p = &(*pipes)[i];
+	if (!p) {
+		struct pipe_ends *np = reallocarray(*pipes, *n + 1, sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		*pipes = np;
+		p = &np[(*n)++];
+		p->id = fe->pipe_id;
+		if (pipe2(p->fd, O_CLOEXEC))
+			return pr_perror("pipe %llu: pipe2", (unsigned long long)fe->pipe_id);
+	}
+	/* a second description of the same end is a reopen: a new struct file */
+	if (p->fd[end] < 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd[!end]);
+		fd = open(path, end ? O_WRONLY : O_RDONLY);
+		if (fd < 0)
+			return pr_perror("pipe %llu: reopen", (unsigned long long)fe->pipe_id);
+	} else {
+		fd = p->fd[end];
+		p->fd[end] = -1;
+	}
+	if (fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0) {
+		close(fd);
+		return pr_perror("pipe %llu: F_SETFL", (unsigned long long)fe->pipe_id);
+	}
+	return fd;
+}
+
+int restore_open_files(struct restore_ctx *ctx)
+{
+	struct pipe_ends *pipes = NULL;
+	size_t nr_pipes = 0;
+	struct img *img;
+	int ret;
+
+	ret = img_open(ctx->set, IMG_FILES, 0, &img);
+	if (ret)
+		return ret;
+	for (;;) {
+		ProtobufCMessage *m;
+		FileEntry *fe;
+		int fd, tfd;
+
+		ret = img_read_msg(img, &m);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		fe = (FileEntry *)m;
+		if (fe->id == 0 || fe->id > ctx->nr_files) {
+			pr_err("files.img: file id %u out of range", fe->id);
+			ret = -EBADMSG;
+		} else if (ctx->transport[fe->id] >= 0) {
+			pr_err("files.img: file id %u twice", fe->id);
+			ret = -EBADMSG;
+		}
+		if (ret) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			break;
+		}
+		switch (fe->kind) {
+		case FILE_KIND__FILE_REG:
+		case FILE_KIND__FILE_DIR:
+		case FILE_KIND__FILE_CHR:
+		case FILE_KIND__FILE_BLK:
+			fd = open_regular(fe);
+			break;
+		case FILE_KIND__FILE_FIFO:
+			fd = open_fifo(fe);
+			break;
+		case FILE_KIND__FILE_PIPE:
+			fd = open_pipe(fe, &pipes, &nr_pipes);
+			break;
+		default:
+			pr_err("%s: unknown file kind %d", fe->path, fe->kind);
+			fd = -EBADMSG;
+		}
+		if (fd >= 0) {
+			if (set_owner(fe, fd))
+				fd = -EINVAL;
+		}
+		if (fd >= 0) {
+			tfd = fcntl(fd, F_DUPFD_CLOEXEC, ctx->fd_base);
+			close(fd);
+			fd = tfd < 0 ? pr_perror("%s: F_DUPFD", fe->path) : tfd;
+		}
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		ctx->transport[fe->id] = fd;
+	}
+	for (size_t i = 0; i < nr_pipes; i++)
+		for (int e = 0; e < 2; e++)
+			if (pipes[i].fd[e] >= 0)
+				close(pipes[i].fd[e]);
+	free(pipes);
+	img_close(img);
+	return ret;
+}

@@ -1,0 +1,167 @@
+/*
+ * The last step of a restore. Every thread of the tree waits in its
+ * restorer, one step before rt_sigreturn. ckpt seizes them all, says go,
+ * stops each thread right after its rt_sigreturn, removes the restorer area
+ * with an injected munmap (the same machinery as dump), and lets go.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/futex.h>
+
+#define LOG_PREFIX "restore: "
+#include "common/log.h"
+#include "common/util.h"
+#include "restore/restore.h"
+#include "seize/infect.h"
+#include "seize/seize.h"
+
+#define NR_rt_sigreturn 15
+
+struct syscall_info {
+	uint8_t op;
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t ip, sp;
+	union {
+		struct { uint64_t nr, args[6]; } entry;
+		struct { int64_t rval; uint8_t is_error; } exit;
+	};
+};
+#define PTRACE_GET_SYSCALL_INFO_ 0x420e
+#define SYSCALL_INFO_ENTRY 1
+#define SYSCALL_INFO_EXIT 2
+
+static int seize_restored(struct restore_ctx *ctx, struct seized_tree *tree)
+{
+	tree->tasks = calloc(ctx->nr_tasks, sizeof(*tree->tasks));
+	if (!tree->tasks)
+		return -ENOMEM;
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		PstreeEntry *pe = ctx->tasks[i].pe;
+		struct seized_task *t;
+
+		if (pe->state == TASK_STATE__TASK_ZOMBIE)
+			continue;
+		t = &tree->tasks[tree->nr++];
+		t->pid = pe->pid;
+		t->state = pe->state;
+		t->threads = calloc(pe->n_threads, sizeof(*t->threads));
+		if (!t->threads)
+			return -ENOMEM;
+		for (size_t j = 0; j < pe->n_threads; j++) {
+			struct seized_thread *th = &t->threads[j];
+			int status, ret;
+
+			th->tid = pe->threads[j];
+			if (ptrace(PTRACE_SEIZE, th->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD))
+				return pr_perror("pid %u tid %d: seize", pe->pid, th->tid);
+			t->nr_threads++;
+			if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
+				return pr_perror("pid %u tid %d: interrupt", pe->pid, th->tid);
+			ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
+			if (ret)
+				return pr_errno(ret, "pid %u tid %d: wait", pe->pid, th->tid);
+		}
+	}
+	return 0;
+}
+
+/* Step a thread until it has come out of rt_sigreturn. */
+static int step_past_sigreturn(struct seized_thread *th)
+{
+	bool in_sigreturn = false;
+
+	for (int steps = 0; steps < 64; steps++) {
+		struct syscall_info si;
+		int status, ret;
+
+		if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+			return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
+		ret = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+		if (ret)
+			return pr_errno(ret, "tid %d: died on its way out of the restorer", th->tid);
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
+			continue;
+		if (ptrace(PTRACE_GET_SYSCALL_INFO_, th->tid, (void *)sizeof(si), &si) <= 0)
+			return pr_perror("tid %d: PTRACE_GET_SYSCALL_INFO", th->tid);
+		if (si.op == SYSCALL_INFO_ENTRY)
+			in_sigreturn = si.entry.nr == NR_rt_sigreturn;
+		else if (si.op == SYSCALL_INFO_EXIT && in_sigreturn)
+			return 0;
+	}
+	return pr_errno(-EPROTO, "tid %d: did not reach rt_sigreturn", th->tid);
+}
+
+static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot)
+{
+	struct rst_task_slot *s = &ctx->sync->slots[slot];
+	struct proc_vma *vmas = NULL;
+	struct infect_ctl ic;
+	char path[64], *buf = NULL;
+	size_t n = 0;
+	long r;
+	int ret, ret2;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
+	ret = read_file_at(AT_FDCWD, path, &buf) < 0 ? -EIO : 0;
+	if (!ret)
+		ret = proc_parse_maps(buf, &vmas, &n);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: read maps", t->pid);
+	ret = infect_init(&ic, t, vmas, n);
+	proc_vmas_free(vmas, n);
+	if (ret)
+		return ret;
+	ret = remote_syscall(&ic, &t->threads[0], &r, SYS_munmap, s->area_start, s->area_size,
+			     0, 0, 0, 0);
+	if (!ret && r)
+		ret = pr_errno((int)r, "pid %d: unmap the restorer", t->pid);
+	ret2 = infect_cure(&ic);
+	return ret ? ret : ret2;
+}
+
+int restore_finish(struct restore_ctx *ctx)
+{
+	struct seized_tree tree = { 0 };
+	int ret;
+
+	ret = seize_restored(ctx, &tree);
+	if (ret)
+		goto out;
+	__atomic_store_n(&ctx->sync->go, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &ctx->sync->go, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+
+	for (size_t i = 0; i < tree.nr && !ret; i++)
+		for (size_t j = 0; j < tree.tasks[i].nr_threads && !ret; j++) {
+			struct seized_thread *th = &tree.tasks[i].threads[j];
+
+			ret = step_past_sigreturn(th);
+			if (!ret)
+				ret = arch_get_thread_regs(th->tid, &th->tr);
+		}
+	for (size_t i = 0, slot = 0; i < tree.nr && !ret; i++, slot++) {
+		while (ctx->tasks[slot].pe->pid != (uint32_t)tree.tasks[i].pid)
+			slot++;
+		ret = drop_area(ctx, &tree.tasks[i], slot);
+	}
+out:
+	if (ret) {
+		seized_tree_free(&tree);
+		return ret;
+	}
+	release_tree(&tree, false);
+	for (size_t i = 0; i < tree.nr; i++)
+		if (tree.tasks[i].state == SEIZED_STOPPED)
+			kill(tree.tasks[i].pid, SIGSTOP);
+	seized_tree_free(&tree);
+	return 0;
+}

@@ -1,0 +1,327 @@
+/* ckpt restore, in the main process: read, check, prepare, create, wait, finish. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+
+#define LOG_PREFIX "restore: "
+#include "common/log.h"
+#include "common/util.h"
+#include "fdinfo.pb-c.h"
+#include "files.pb-c.h"
+#include "inventory.pb-c.h"
+#include "restore/restore.h"
+
+#define STALL_TIMEOUT_S 60
+
+static int read_pstree(struct restore_ctx *ctx)
+{
+	struct img *img;
+	ProtobufCMessage *m;
+	int ret;
+
+	ret = img_open(ctx->set, IMG_PSTREE, 0, &img);
+	if (ret)
+		return ret;
+	while ((ret = img_read_msg(img, &m)) > 0) {
+		PstreeEntry *pe = (PstreeEntry *)m;
+		struct rtask *nt = reallocarray(ctx->tasks, ctx->nr_tasks + 1, sizeof(*nt));
+
+		if (!nt) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			ret = -ENOMEM;
+			break;
+		}
+		ctx->tasks = nt;
+		memset(&nt[ctx->nr_tasks], 0, sizeof(*nt));
+		nt[ctx->nr_tasks].pe = pe;
+		nt[ctx->nr_tasks].slot = ctx->nr_tasks;
+		ctx->nr_tasks++;
+	}
+	img_close(img);
+	if (ret < 0)
+		return ret;
+	if (!ctx->nr_tasks)
+		return pr_errno(-EBADMSG, "pstree.img: no tasks");
+	return 0;
+}
+
+/* Parents before children, every ppid known: the tree is whole. */
+static int link_tree(struct restore_ctx *ctx)
+{
+	const InventoryEntry *inv = imgset_inventory(ctx->set);
+
+	if (ctx->tasks[0].pe->pid != inv->root_pid)
+		return pr_errno(-EBADMSG, "pstree.img: root %u, inventory says %u",
+				ctx->tasks[0].pe->pid, inv->root_pid);
+	for (size_t i = 1; i < ctx->nr_tasks; i++) {
+		struct rtask *t = &ctx->tasks[i], *p = NULL, **nc;
+
+		for (size_t j = 0; j < i; j++)
+			if (ctx->tasks[j].pe->pid == t->pe->ppid)
+				p = &ctx->tasks[j];
+		if (!p)
+			return pr_errno(-EBADMSG, "pstree.img: pid %u: parent %u not before it",
+					t->pe->pid, t->pe->ppid);
+		nc = reallocarray(p->children, p->nr_children + 1, sizeof(*nc));
+		if (!nc)
+			return -ENOMEM;
+		p->children = nc;
+		p->children[p->nr_children++] = t;
+		t->parent = p;
+	}
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		PstreeEntry *pe = ctx->tasks[i].pe;
+
+		if (pe->state == TASK_STATE__TASK_ZOMBIE)
+			continue;
+		if (!pe->n_threads || pe->threads[0] != pe->pid)
+			return pr_errno(-EBADMSG, "pstree.img: pid %u: bad thread list", pe->pid);
+		ctx->nr_threads += pe->n_threads;
+	}
+	return 0;
+}
+
+/* Every pid and tid must be free before anything starts. */
+static int check_ids_free(struct restore_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		PstreeEntry *pe = ctx->tasks[i].pe;
+		size_t n = pe->n_threads ? pe->n_threads : 1;
+
+		for (size_t j = 0; j < n; j++) {
+			uint32_t id = pe->n_threads ? pe->threads[j] : pe->pid;
+			char path[64], comm[64] = "?";
+
+			snprintf(path, sizeof(path), "/proc/%u", id);
+			if (access(path, F_OK))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%u/comm", id);
+			if (read_small_file(path, comm, sizeof(comm)) > 0)
+				comm[strcspn(comm, "\n")] = '\0';
+			pr_err("pid %u is in use (by %s): cannot restore %s %u", id, comm,
+			       id == pe->pid ? "task" : "thread", id);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/* Transport fds go above every fd any task has. */
+static int plan_fds(struct restore_ctx *ctx)
+{
+	uint32_t max_fd = 0;
+	struct img *img;
+	ProtobufCMessage *m;
+	int ret;
+
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		if (ctx->tasks[i].pe->state == TASK_STATE__TASK_ZOMBIE)
+			continue;
+		ret = img_open(ctx->set, IMG_FDINFO, ctx->tasks[i].pe->pid, &img);
+		if (ret)
+			return ret;
+		while ((ret = img_read_msg(img, &m)) > 0) {
+			FdEntry *f = (FdEntry *)m;
+
+			if (f->fd > max_fd)
+				max_fd = f->fd;
+			protobuf_c_message_free_unpacked(m, NULL);
+		}
+		img_close(img);
+		if (ret < 0)
+			return ret;
+	}
+	ret = img_open(ctx->set, IMG_FILES, 0, &img);
+	if (ret)
+		return ret;
+	while ((ret = img_read_msg(img, &m)) > 0) {
+		ctx->nr_files++;
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+	img_close(img);
+	if (ret < 0)
+		return ret;
+	if (max_fd > (1u << 20))
+		return pr_errno(-EBADMSG, "fdinfo: fd %u out of range", max_fd);
+
+	ctx->fd_base = ALIGN_UP(max_fd + 1 > 64 ? max_fd + 1 : 64, 64);
+	ctx->fd_base2 = ctx->fd_base + ctx->nr_files + 1 + 4096;
+	ctx->transport = malloc((ctx->nr_files + 1) * sizeof(int));
+	if (!ctx->transport)
+		return -ENOMEM;
+	for (size_t i = 0; i <= ctx->nr_files; i++)
+		ctx->transport[i] = -1;
+
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < (rlim_t)ctx->fd_base2 + 1024)
+			return pr_errno(-EMFILE, "restore needs %d fds, RLIMIT_NOFILE is %llu",
+					ctx->fd_base2 + 1024, (unsigned long long)rl.rlim_cur);
+	}
+	return 0;
+}
+
+static int make_sync(struct restore_ctx *ctx)
+{
+	ctx->sync_size = PAGE_ALIGN(sizeof(struct rst_sync) +
+				    ctx->nr_tasks * sizeof(struct rst_task_slot));
+	ctx->sync = mmap(NULL, ctx->sync_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			 -1, 0);
+	if (ctx->sync == MAP_FAILED) {
+		ctx->sync = NULL;
+		return pr_perror("map the sync page");
+	}
+	ctx->sync->nr_pending = ctx->nr_threads;
+	ctx->sync->nr_slots = ctx->nr_tasks;
+	return 0;
+}
+
+/* A started task that is gone or a zombie (and should not be) has died. */
+static int check_alive(struct restore_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		PstreeEntry *pe = ctx->tasks[i].pe;
+		char path[64], buf[512];
+		char *p;
+
+		if (pe->state == TASK_STATE__TASK_ZOMBIE || !ctx->sync->slots[i].pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/stat", pe->pid);
+		if (read_small_file(path, buf, sizeof(buf)) < 0)
+			return pr_errno(-ESRCH, "pid %u died during restore", pe->pid);
+		p = strrchr(buf, ')');
+		if (p && (p[2] == 'Z' || p[2] == 'X'))
+			return pr_errno(-ESRCH, "pid %u died during restore", pe->pid);
+	}
+	return 0;
+}
+
+/* Until every thread waits at its sigreturn, or something fails. */
+static int wait_ready(struct restore_ctx *ctx)
+{
+	struct rst_sync *s = ctx->sync;
+	uint32_t last = ~0u;
+	time_t since = time(NULL);
+
+	for (;;) {
+		uint32_t n = __atomic_load_n(&s->nr_pending, __ATOMIC_SEQ_CST);
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		int ret;
+
+		if (__atomic_load_n(&s->error, __ATOMIC_SEQ_CST)) {
+			s->error_msg[sizeof(s->error_msg) - 1] = '\0';
+			pr_err("%s", s->error_msg);
+			return s->error;
+		}
+		if (n == 0)
+			return 0;
+		if (n != last) {
+			last = n;
+			since = time(NULL);
+		} else if (time(NULL) - since > STALL_TIMEOUT_S) {
+			return pr_errno(-ETIMEDOUT, "restore stalled: %u threads not ready", n);
+		}
+		syscall(SYS_futex, &s->nr_pending, FUTEX_WAIT, n, &ts, NULL, 0);
+		ret = check_alive(ctx);
+		if (ret && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
+			return ret;
+	}
+}
+
+void restore_kill_tree(struct restore_ctx *ctx)
+{
+	if (!ctx->sync)
+		return;
+	__atomic_store_n(&ctx->sync->go, 2, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &ctx->sync->go, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+	for (size_t i = 0; i < ctx->nr_tasks; i++)
+		if (ctx->sync->slots[i].pid)
+			kill(ctx->sync->slots[i].pid, SIGKILL);
+}
+
+static int write_pidfile(const char *path, pid_t pid)
+{
+	char buf[32];
+	int fd, ret;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pr_perror("pidfile %s", path);
+	snprintf(buf, sizeof(buf), "%d\n", pid);
+	ret = write_all(fd, buf, strlen(buf));
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret ? pr_errno(ret, "pidfile %s", path) : 0;
+}
+
+int restore_tree(const struct restore_opts *o, int *exit_status)
+{
+	struct restore_ctx ctx = { .o = o };
+	pid_t root = -1;
+	int ret, status;
+
+	*exit_status = 1;
+	ret = imgset_open(o->dir, &ctx.set);
+	if (ret)
+		return ret;
+	ret = read_pstree(&ctx);
+	if (!ret)
+		ret = link_tree(&ctx);
+	if (!ret)
+		ret = check_ids_free(&ctx);
+	if (!ret)
+		ret = plan_fds(&ctx);
+	if (!ret)
+		ret = make_sync(&ctx);
+	if (!ret)
+		ret = restore_prepare_shmem(&ctx);
+	if (!ret)
+		ret = restore_open_files(&ctx);
+	if (ret)
+		return ret;
+
+	ret = restore_create_root(&ctx, &root);
+	if (!ret)
+		ret = wait_ready(&ctx);
+	if (!ret)
+		ret = restore_finish(&ctx);
+	if (ret) {
+		restore_kill_tree(&ctx);
+		if (root > 0 && !o->detached)
+			waitpid(root, NULL, 0);
+		return ret;
+	}
+	/* the transport fds are not the tree's any more */
+	for (size_t i = 1; i <= ctx.nr_files; i++)
+		if (ctx.transport[i] >= 0)
+			close(ctx.transport[i]);
+	pr_info("restored %zu tasks, root %d", ctx.nr_tasks, root);
+	if (o->pidfile) {
+		ret = write_pidfile(o->pidfile, root);
+		if (ret)
+			return ret;
+	}
+	if (o->detached) {
+		*exit_status = 0;
+		return 0;
+	}
+	while (waitpid(root, &status, 0) < 0)
+		if (errno != EINTR)
+			return pr_perror("wait for pid %d", root);
+	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}

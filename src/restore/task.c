@@ -1,0 +1,284 @@
+/*
+ * One task restores itself: session, children, images, fds, fs state,
+ * limits; then it builds its restorer area and jumps into the blob.
+ * Whatever fails is reported through rst_sync and ends the task.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/rseq.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "arch/regs.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "core.pb-c.h"
+#include "fdinfo.pb-c.h"
+#include "fs.pb-c.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+#include "restore/restore.h"
+#include "restore/task.h"
+
+void restore_task_fail(struct restore_ctx *ctx, pid_t pid, int err, const char *fmt, ...)
+{
+	struct rst_sync *s = ctx->sync;
+	int32_t zero = 0;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (__atomic_compare_exchange_n(&s->error, &zero, err ? err : -EIO, 0, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST)) {
+		s->error_pid = pid;
+		snprintf(s->error_msg, sizeof(s->error_msg), "%s", msg);
+	}
+	syscall(SYS_futex, &s->nr_pending, 1 /* FUTEX_WAKE */, 0x7fffffff, NULL, NULL, 0);
+	_exit(1);
+}
+
+/* The error logged at the failure site, or a fallback, goes to ckpt. */
+static void __attribute__((noreturn)) task_failed(struct restore_ctx *ctx, pid_t pid, int err,
+						  const char *what)
+{
+	const char *first = log_first_error();
+
+	if (first)
+		restore_task_fail(ctx, pid, err, "%s", first);
+	restore_task_fail(ctx, pid, err, "pid %d: %s: %s", pid, what, strerror(-err));
+}
+
+static int read_one(struct imgset *set, enum img_kind kind, pid_t pid, ProtobufCMessage **out)
+{
+	struct img *img;
+	int ret;
+
+	ret = img_open(set, kind, pid, &img);
+	if (ret)
+		return ret;
+	ret = img_read_msg(img, out);
+	img_close(img);
+	if (ret == 0) {
+		pr_err("%s-%d: empty image", img_desc(kind)->fmt, pid);
+		return -EBADMSG;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* All records of an image (pagemap, fdinfo). */
+static int read_all_msgs(struct imgset *set, enum img_kind kind, pid_t pid,
+			 ProtobufCMessage ***out, size_t *n)
+{
+	ProtobufCMessage **v = NULL, *m;
+	size_t cnt = 0;
+	struct img *img;
+	int ret;
+
+	ret = img_open(set, kind, pid, &img);
+	if (ret)
+		return ret;
+	while ((ret = img_read_msg(img, &m)) > 0) {
+		ProtobufCMessage **nv = reallocarray(v, cnt + 1, sizeof(*nv));
+
+		if (!nv) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			ret = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[cnt++] = m;
+	}
+	img_close(img);
+	if (ret < 0) {
+		for (size_t i = 0; i < cnt; i++)
+			protobuf_c_message_free_unpacked(v[i], NULL);
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static int read_images(struct restore_ctx *ctx, pid_t pid, struct task_images *ti)
+{
+	ProtobufCMessage *m;
+	int ret;
+
+	ret = read_one(ctx->set, IMG_CORE, pid, &m);
+	if (ret)
+		return ret;
+	ti->core = (TaskCoreEntry *)m;
+	ret = read_one(ctx->set, IMG_MM, pid, &m);
+	if (ret)
+		return ret;
+	ti->mm = (MmEntry *)m;
+	ret = read_one(ctx->set, IMG_FS, pid, &m);
+	if (ret)
+		return ret;
+	ti->fs = (FsEntry *)m;
+	ret = read_all_msgs(ctx->set, IMG_PAGEMAP, pid, (ProtobufCMessage ***)&ti->pagemap,
+			    &ti->nr_pagemap);
+	if (ret)
+		return ret;
+	ret = read_all_msgs(ctx->set, IMG_FDINFO, pid, (ProtobufCMessage ***)&ti->fds, &ti->nr_fds);
+	if (ret)
+		return ret;
+	if (ti->core->n_threads == 0 || ti->core->threads[0]->tid != (uint32_t)pid) {
+		pr_err("pid %d: core image: the first thread must be the leader", pid);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* An fd for the restorer, above every fd the task will have. */
+int restore_fd_above(struct restore_ctx *ctx, int fd)
+{
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, ctx->fd_base2);
+
+	close(fd);
+	return nfd < 0 ? -errno : nfd;
+}
+
+static int restore_rlimits(pid_t pid, const TaskCoreEntry *core)
+{
+	for (size_t i = 0; i < core->n_rlimits; i++) {
+		const RlimitEntry *r = core->rlimits[i];
+		struct rlimit rl = { r->cur, r->max }, now;
+
+		if (!setrlimit(r->resource, &rl))
+			continue;
+		if (errno != EPERM || getrlimit(r->resource, &now))
+			return pr_perror("pid %d: setrlimit(%u)", pid, r->resource);
+		/* raising a hard limit needs CAP_SYS_RESOURCE: keep what can be kept */
+		rl.rlim_max = now.rlim_max;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		pr_warn("pid %d: rlimit %u: hard limit %llu kept at %llu (no CAP_SYS_RESOURCE)", pid,
+			r->resource, (unsigned long long)r->max, (unsigned long long)now.rlim_max);
+		if (setrlimit(r->resource, &rl))
+			return pr_perror("pid %d: setrlimit(%u)", pid, r->resource);
+	}
+	return 0;
+}
+
+static int restore_fs(pid_t pid, const FsEntry *fs)
+{
+	if (strcmp(fs->root, "/") && chroot(fs->root))
+		return pr_perror("pid %d: chroot %s", pid, fs->root);
+	if (chdir(fs->cwd))
+		return pr_perror("pid %d: chdir %s", pid, fs->cwd);
+	return 0;
+}
+
+/*
+ * Put the task's fds at their numbers: drop ckpt's own, dup2 the transport
+ * fds, then close the transport range. fds the restorer needs are above it.
+ */
+static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *ti)
+{
+	bool *want = calloc(ctx->fd_base, sizeof(*want));
+
+	if (!want)
+		return -ENOMEM;
+	for (size_t i = 0; i < ti->nr_fds; i++) {
+		const FdEntry *f = ti->fds[i];
+
+		if (f->fd >= (uint32_t)ctx->fd_base || f->file_id == 0 || f->file_id > ctx->nr_files ||
+		    ctx->transport[f->file_id] < 0) {
+			free(want);
+			pr_err("pid %d: fd %u: bad fd entry (file %u)", pid, f->fd, f->file_id);
+			return -EBADMSG;
+		}
+		want[f->fd] = true;
+	}
+	log_fini();	/* its fd may be one of the task's numbers */
+	for (int fd = 0; fd < ctx->fd_base; fd++)
+		if (!want[fd])
+			close(fd);
+	free(want);
+	for (size_t i = 0; i < ti->nr_fds; i++) {
+		const FdEntry *f = ti->fds[i];
+
+		if (dup3(ctx->transport[f->file_id], f->fd, f->cloexec ? O_CLOEXEC : 0) < 0)
+			return -errno;
+	}
+	close_range(ctx->fd_base, ctx->fd_base2 - 1, 0);
+	return 0;
+}
+
+/* glibc registered rseq for ckpt's thread; the restorer registers the task's. */
+static int unregister_rseq(void)
+{
+	void *area;
+
+	if (!__rseq_size)
+		return 0;
+	area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	if (!syscall(SYS_rseq, area, __rseq_size, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG))
+		return 0;
+	if (!syscall(SYS_rseq, area, 32, 1, RSEQ_SIG))
+		return 0;
+	return -errno;
+}
+
+void restore_task(struct restore_ctx *ctx, struct rtask *t)
+{
+	pid_t pid = t->pe->pid;
+	struct task_images ti = { 0 };
+	struct rst_area area;
+	sigset_t all;
+	int ret;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	ctx->sync->slots[t->slot].pid = pid;
+
+	ret = restore_session(t);
+	if (!ret)
+		ret = restore_create_children(ctx, t);
+	if (ret)
+		task_failed(ctx, pid, ret, "create the tree");
+	ret = read_images(ctx, pid, &ti);
+	if (ret)
+		task_failed(ctx, pid, ret, "read images");
+	ret = restore_rlimits(pid, ti.core);
+	if (!ret)
+		ret = restore_area_build(ctx, t, &ti, &area);
+	if (ret)
+		task_failed(ctx, pid, ret, "prepare memory");
+	ret = restore_fs(pid, ti.fs);
+	if (ret)
+		task_failed(ctx, pid, ret, "fs state");
+	ret = install_fds(ctx, pid, &ti);
+	if (ret)
+		restore_task_fail(ctx, pid, ret, "pid %d: install fds: %s", pid, strerror(-ret));
+
+	umask(ti.core->umask);
+	if (ti.core->comm)
+		prctl(PR_SET_NAME, ti.core->comm);
+	if (ti.core->has_pdeath_sig && ti.core->pdeath_sig > 0)
+		prctl(PR_SET_PDEATHSIG, ti.core->pdeath_sig);
+	if (ti.core->has_dumpable)
+		prctl(PR_SET_DUMPABLE, ti.core->dumpable);
+	if (personality(ti.core->personality) < 0)
+		restore_task_fail(ctx, pid, -errno, "pid %d: personality %#x: %s", pid,
+				  ti.core->personality, strerror(errno));
+	ret = unregister_rseq();
+	if (ret)
+		restore_task_fail(ctx, pid, ret, "pid %d: unregister ckpt's rseq: %s", pid, strerror(-ret));
+	arch_jump_to_restorer(area.entry, area.stack_top, area.args);
+}

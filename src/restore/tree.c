@@ -1,0 +1,106 @@
+/* Making the tasks: clone3 with set_tid, sessions, groups, zombies. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#define LOG_PREFIX "restore: "
+#include "common/log.h"
+#include "restore/restore.h"
+
+/* A child with the given pid; returns like fork(). */
+static pid_t clone_with_pid(pid_t pid, uint64_t flags)
+{
+	pid_t tid = pid;
+	struct clone_args ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = flags;
+	/* with CLONE_PARENT the child signals our parent as we would: no exit_signal of its own */
+	ca.exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD;
+	ca.set_tid = (uintptr_t)&tid;
+	ca.set_tid_size = 1;
+	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* A zombie comes back as a child that ends the way it ended. */
+static void __attribute__((noreturn)) become_zombie(int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		sigset_t set;
+
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		syscall(SYS_kill, syscall(SYS_getpid), sig);
+	}
+	_exit(WEXITSTATUS(status));
+}
+
+static int make_task(struct restore_ctx *ctx, struct rtask *t, uint64_t flags, pid_t *out)
+{
+	pid_t pid = clone_with_pid(t->pe->pid, flags);
+
+	if (pid < 0) {
+		int err = -errno;
+
+		if (err == -EEXIST)
+			pr_err("pid %u: clone3: the pid is in use", t->pe->pid);
+		else
+			pr_err("pid %u: clone3 with set_tid: %s", t->pe->pid, strerror(-err));
+		return err;
+	}
+	if (pid == 0) {
+		if (t->pe->state == TASK_STATE__TASK_ZOMBIE)
+			become_zombie(t->pe->exit_code);
+		restore_task(ctx, t);
+	}
+	if (out)
+		*out = pid;
+	return 0;
+}
+
+int restore_create_root(struct restore_ctx *ctx, pid_t *root_pid)
+{
+	/* detached: the root becomes a child of our parent (or its subreaper) */
+	return make_task(ctx, &ctx->tasks[0], ctx->o->detached ? CLONE_PARENT : 0, root_pid);
+}
+
+/* Called by each task for its children, before it restores itself. */
+int restore_create_children(struct restore_ctx *ctx, struct rtask *t);
+int restore_create_children(struct restore_ctx *ctx, struct rtask *t)
+{
+	for (size_t i = 0; i < t->nr_children; i++) {
+		int ret = make_task(ctx, t->children[i], 0, NULL);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Session and group, before the children are made (they inherit them). */
+int restore_session(struct rtask *t);
+int restore_session(struct rtask *t)
+{
+	pid_t pid = t->pe->pid;
+
+	if (t->pe->sid == (uint32_t)pid && setsid() < 0)
+		return pr_perror("pid %d: setsid", pid);
+	if (t->pe->pgid == (uint32_t)getpgid(0))
+		return 0;
+	if (t->pe->pgid == (uint32_t)pid) {
+		if (setpgid(0, 0))
+			return pr_perror("pid %d: setpgid", pid);
+		return 0;
+	}
+	if (setpgid(0, t->pe->pgid))
+		return pr_perror("pid %d: join process group %u", pid, t->pe->pgid);
+	return 0;
+}

@@ -1,0 +1,400 @@
+/*
+ * The restorer: runs in a restored task once ckpt's C code has done all it
+ * can, drops ckpt's address space, rebuilds the saved one, makes the
+ * threads, and rt_sigreturn()s every thread into its saved registers when
+ * ckpt says go.
+ *
+ * Rules for this directory:
+ *  - no libc: every syscall through blob/syscall.h, results are -errno;
+ *  - nothing outside the restorer area exists once ckpt's mappings are gone:
+ *    only struct rst_args and what it points to;
+ *  - a failure is written to the shared rst_sync and ends the task: ckpt
+ *    kills the whole tree, restore is all or nothing.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob/syscall.h"
+#include "restorer-proto.h"
+
+#define PROT_WRITE_		0x2
+#define MAP_FIXED_		0x10
+#define MREMAP_MAYMOVE_		1
+#define MREMAP_FIXED_		2
+#define FUTEX_WAIT_		0
+#define FUTEX_WAKE_		1
+#define EINTR_			4
+#define EAGAIN_			11
+#define ARCH_SET_GS_		0x1001
+#define ARCH_SET_FS_		0x1002
+#define SS_DISABLE_		2
+#define PR_SET_PDEATHSIG_	1
+#define PR_SET_SECUREBITS_	28
+#define PR_SET_NO_NEW_PRIVS_	38
+#define PR_CAPBSET_DROP_	24
+#define PR_CAP_AMBIENT_		47
+#define PR_CAP_AMBIENT_RAISE_	2
+#define PR_CAP_AMBIENT_CLEAR_ALL_ 4
+#define PR_SET_MM_		35
+#define PR_SET_MM_MAP_		14
+#define SECBIT_KEEP_CAPS_	(1 << 4)
+#define TASK_SIZE_		0x7ffffffff000UL
+#define CAP_LAST_		63
+
+#define CLONE_VM_		0x00000100
+#define CLONE_FS_		0x00000200
+#define CLONE_FILES_		0x00000400
+#define CLONE_SIGHAND_		0x00000800
+#define CLONE_THREAD_		0x00010000
+#define CLONE_SYSVSEM_		0x00040000
+
+struct k_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+struct k_stack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+struct k_cap_header {
+	uint32_t version;
+	int32_t pid;
+};
+
+struct k_cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+__attribute__((visibility("hidden"))) long rst_clone_thread(struct k_clone_args *ca, unsigned long size,
+							void (*fn)(void *), void *arg);
+__attribute__((visibility("hidden"), noreturn)) void rst_sigreturn(uint64_t rsp);
+void restorer_main(struct rst_args *a) __attribute__((noreturn));
+
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+__attribute__((used)) void *memset(void *s, int c, size_t n)
+{
+	unsigned char *p = s;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return s;
+}
+
+__attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+static char *put_str(char *p, char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_num(char *p, char *end, long v)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+
+	if (v < 0 && p < end)
+		*p++ = '-';
+	do {
+		tmp[n++] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	while (n && p < end)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_hex(char *p, char *end, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	p = put_str(p, end, "0x");
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n && p < end)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static void futex_wake(uint32_t *addr)
+{
+	sys_call6(NR_futex, (long)addr, FUTEX_WAKE_, 0x7fffffff, 0, 0, 0);
+}
+
+/* Report the first failure of the tree and end this task. */
+static void __attribute__((noreturn)) fail(struct rst_args *a, const char *what, uint64_t obj, long err)
+{
+	struct rst_sync *s = (struct rst_sync *)a->sync;
+	int32_t zero = 0;
+
+	if (__atomic_compare_exchange_n(&s->error, &zero, (int32_t)(err ? err : -1), 0,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		char *p = s->error_msg, *end = s->error_msg + sizeof(s->error_msg) - 1;
+
+		s->error_pid = a->pid;
+		p = put_str(p, end, "pid ");
+		p = put_num(p, end, a->pid);
+		p = put_str(p, end, ": restorer: ");
+		p = put_str(p, end, what);
+		if (obj) {
+			p = put_str(p, end, " ");
+			p = put_hex(p, end, obj);
+		}
+		p = put_str(p, end, " failed: errno ");
+		p = put_num(p, end, -err);
+		*p = '\0';
+	}
+	futex_wake(&s->nr_pending);
+	for (;;)
+		sys_call1(NR_exit_group, 1);
+}
+
+static void check(struct rst_args *a, long r, const char *what, uint64_t obj)
+{
+	if (r < 0 && r > -4096)
+		fail(a, what, obj, r);
+}
+
+/* Move the vDSO parts by the same offset, keeping their relative layout. */
+static void move_vdso(struct rst_args *a, int to_target)
+{
+	for (uint32_t i = 0; i < a->nr_vdso; i++) {
+		const struct rst_vdso_part *v = &a->vdso[i];
+		uint64_t park = a->vdso_park + (v->cur - a->vdso[0].cur);
+		uint64_t from = to_target ? park : v->cur;
+		uint64_t to = to_target ? v->target : park;
+		long r;
+
+		if (from == to)
+			continue;
+		r = sys_call5(NR_mremap, from, v->size, v->size, MREMAP_MAYMOVE_ | MREMAP_FIXED_, to);
+		if (r != (long)to)
+			fail(a, "mremap of the vdso to", to, r < 0 ? r : -22);
+	}
+}
+
+static void map_vmas(struct rst_args *a)
+{
+	struct rst_vma *vmas = (struct rst_vma *)a->vmas;
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++) {
+		struct rst_vma *v = &vmas[i];
+		long r = sys_call6(NR_mmap, v->start, v->end - v->start, v->fill_prot,
+				   v->flags | MAP_FIXED_, v->fd, v->pgoff);
+
+		if (r != (long)v->start)
+			fail(a, "mmap at", v->start, r < 0 ? r : -22);
+	}
+}
+
+static void fill_pages(struct rst_args *a)
+{
+	struct rst_run *runs = (struct rst_run *)a->runs;
+
+	for (uint64_t i = 0; i < a->nr_runs; i++) {
+		uint64_t addr = runs[i].vaddr, left = runs[i].len, off = runs[i].off;
+
+		while (left) {
+			long r = sys_call4(NR_pread64, a->pages_fd, addr, left, off);
+
+			if (r == -EINTR_)
+				continue;
+			if (r <= 0)
+				fail(a, "read pages for", addr, r ? r : -5);
+			addr += r;
+			off += r;
+			left -= r;
+		}
+	}
+}
+
+static void finish_vmas(struct rst_args *a)
+{
+	struct rst_vma *vmas = (struct rst_vma *)a->vmas;
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++) {
+		struct rst_vma *v = &vmas[i];
+
+		if (v->fill_prot != v->prot)
+			check(a, sys_call3(NR_mprotect, v->start, v->end - v->start, v->prot),
+			      "mprotect at", v->start);
+		for (int b = 0; b < 32; b++)
+			if (v->madv & (1u << b))
+				/* advice the kernel lacks (THP off...) is not fatal */
+				sys_call3(NR_madvise, v->start, v->end - v->start, b);
+	}
+}
+
+static void restore_creds(struct rst_args *a)
+{
+	struct rst_creds *c = &a->creds;
+	struct k_cap_header hdr = { 0x20080522, 0 };	/* _LINUX_CAPABILITY_VERSION_3 */
+	struct k_cap_data data[2];
+
+	check(a, sys_call2(NR_setgroups, c->ngroups, c->groups), "setgroups", 0);
+	/* keep capabilities across the uid change; the final bits come last */
+	check(a, sys_call2(NR_prctl, PR_SET_SECUREBITS_, c->securebits | SECBIT_KEEP_CAPS_),
+	      "set securebits", 0);
+	check(a, sys_call3(NR_setresgid, c->gid, c->egid, c->sgid), "setresgid", 0);
+	sys_call1(NR_setfsgid, c->fsgid);
+	check(a, sys_call3(NR_setresuid, c->uid, c->euid, c->suid), "setresuid", 0);
+	sys_call1(NR_setfsuid, c->fsuid);
+
+	for (int cap = 0; cap <= CAP_LAST_; cap++)
+		if (!(c->cap_bnd & (1ull << cap)))
+			sys_call2(NR_prctl, PR_CAPBSET_DROP_, cap);	/* EINVAL past the last cap */
+	data[0].effective = c->cap_eff;
+	data[1].effective = c->cap_eff >> 32;
+	data[0].permitted = c->cap_prm;
+	data[1].permitted = c->cap_prm >> 32;
+	data[0].inheritable = c->cap_inh;
+	data[1].inheritable = c->cap_inh >> 32;
+	check(a, sys_call2(NR_capset, &hdr, data), "capset", 0);
+	sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
+	for (int cap = 0; cap <= CAP_LAST_; cap++)
+		if (c->cap_amb & (1ull << cap))
+			check(a, sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_RAISE_, cap, 0, 0),
+			      "raise ambient capability", cap);
+	check(a, sys_call2(NR_prctl, PR_SET_SECUREBITS_, c->securebits), "set securebits", 0);
+	if (c->no_new_privs)
+		check(a, sys_call5(NR_prctl, PR_SET_NO_NEW_PRIVS_, 1, 0, 0, 0), "no_new_privs", 0);
+}
+
+/* What each thread sets for itself, then wait for go and return to the saved state. */
+static void __attribute__((noreturn)) thread_finish(struct rst_args *a, struct rst_thread *t)
+{
+	struct rst_sync *s = (struct rst_sync *)a->sync;
+	struct rst_siginfo *pend = (struct rst_siginfo *)t->pending;
+	struct k_stack ss;
+
+	check(a, sys_call2(NR_arch_prctl, ARCH_SET_FS_, t->fs_base), "set fs base", t->tid);
+	if (t->gs_base)
+		check(a, sys_call2(NR_arch_prctl, ARCH_SET_GS_, t->gs_base), "set gs base", t->tid);
+	sys_call1(NR_set_tid_address, t->clear_tid);
+	if (t->robust_head)
+		check(a, sys_call2(NR_set_robust_list, t->robust_head, t->robust_len),
+		      "set_robust_list", t->tid);
+	if (t->alt_flags & SS_DISABLE_) {
+		ss.sp = 0;
+		ss.flags = SS_DISABLE_;
+		ss.size = 0;
+	} else {
+		ss.sp = t->alt_sp;
+		ss.flags = 0;
+		ss.size = t->alt_size;
+	}
+	ss.pad = 0;
+	check(a, sys_call2(NR_sigaltstack, &ss, 0), "sigaltstack", t->tid);
+	if (t->rseq_addr)
+		check(a, sys_call4(NR_rseq, t->rseq_addr, t->rseq_len, 0, t->rseq_sig),
+		      "rseq", t->tid);
+	for (uint32_t i = 0; i < t->nr_pending; i++)
+		check(a, sys_call4(NR_rt_tgsigqueueinfo, a->pid, t->tid,
+				   *(int32_t *)pend[i].data, pend[i].data),
+		      "queue a pending signal of thread", t->tid);
+
+	__atomic_sub_fetch(&s->nr_pending, 1, __ATOMIC_SEQ_CST);
+	futex_wake(&s->nr_pending);
+	while (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 0)
+		sys_call6(NR_futex, (long)&s->go, FUTEX_WAIT_, 0, 0, 0, 0);
+	if (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) != 1)
+		sys_call1(NR_exit_group, 1);
+	rst_sigreturn(t->frame + 8);
+}
+
+static void thread_main(void *arg)
+{
+	struct rst_thread *t = arg;
+	/* the args live at the start of the area, found from the thread's own slot */
+	struct rst_args *a = *(struct rst_args **)(t->stack_top - RST_THREAD_STACK);
+
+	thread_finish(a, t);
+}
+
+static void make_threads(struct rst_args *a)
+{
+	struct rst_thread *th = (struct rst_thread *)a->threads;
+
+	for (uint32_t i = 1; i < a->nr_threads; i++) {
+		struct rst_thread *t = &th[i];
+		uint64_t tid = t->tid;
+		struct k_clone_args ca;
+		long r;
+
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_VM_ | CLONE_FS_ | CLONE_FILES_ | CLONE_SIGHAND_ |
+			   CLONE_THREAD_ | CLONE_SYSVSEM_;
+		ca.stack = t->stack_top - RST_THREAD_STACK;
+		ca.stack_size = RST_THREAD_STACK - 64;
+		ca.set_tid = (uint64_t)&tid;
+		ca.set_tid_size = 1;
+		/* the bottom of its stack tells the thread where the args are */
+		*(struct rst_args **)ca.stack = a;
+		r = rst_clone_thread(&ca, sizeof(ca), thread_main, t);
+		if (r != t->tid)
+			fail(a, "clone3 of thread", t->tid, r < 0 ? r : -22);
+	}
+}
+
+void restorer_main(struct rst_args *a)
+{
+	struct rst_sigaction *sa = (struct rst_sigaction *)a->sigactions;
+	struct rst_siginfo *sp = (struct rst_siginfo *)a->shared_pending;
+	int32_t *fds = (int32_t *)a->close_fds;
+	uint64_t area_end = a->area_start + a->area_size;
+	uint64_t all = ~0ull;
+
+	if (a->version != RST_PROTO_VERSION)
+		fail(a, "protocol version", a->version, -22);
+	sys_call4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
+
+	/* ckpt's address space goes; the vDSO waits in the area meanwhile */
+	move_vdso(a, 0);
+	check(a, sys_call2(NR_munmap, 0, a->area_start), "munmap below the area", 0);
+	if (area_end < TASK_SIZE_)
+		check(a, sys_call2(NR_munmap, area_end, TASK_SIZE_ - area_end),
+		      "munmap above the area", 0);
+	move_vdso(a, 1);
+
+	map_vmas(a);
+	fill_pages(a);
+	finish_vmas(a);
+	check(a, sys_call5(NR_prctl, PR_SET_MM_, PR_SET_MM_MAP_, &a->mm, sizeof(a->mm), 0),
+	      "prctl(PR_SET_MM_MAP)", 0);
+	for (uint32_t i = 0; i < a->nr_close_fds; i++)
+		sys_call1(NR_close, fds[i]);
+
+	for (uint32_t i = 0; i < a->nr_sigactions; i++) {
+		uint64_t k[4] = { sa[i].handler, sa[i].flags, sa[i].restorer, sa[i].mask };
+
+		check(a, sys_call4(NR_rt_sigaction, sa[i].sig, k, 0, 8), "rt_sigaction", sa[i].sig);
+	}
+	restore_creds(a);
+	make_threads(a);
+
+	for (uint32_t i = 0; i < a->nr_shared_pending; i++)
+		check(a, sys_call3(NR_rt_sigqueueinfo, a->pid, *(int32_t *)sp[i].data, sp[i].data),
+		      "queue a pending signal", 0);
+	for (int w = 0; w < 3; w++)
+		check(a, sys_call3(NR_setitimer, w, &a->itimer[w], 0), "setitimer", w);
+	thread_finish(a, &((struct rst_thread *)a->threads)[0]);
+}
