@@ -41,6 +41,8 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define NR_setfsuid	122
 #define NR_setfsgid	123
 #define NR_capset	126
+#define NR_rt_sigpending 127
+#define NR_rt_sigtimedwait 128
 #define NR_rt_sigqueueinfo 129
 #define NR_arch_prctl	158
 #define NR_gettid	186

@@ -282,6 +282,23 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, FdEntry **fds, s
 	if (!out)
 		return -ENOMEM;
 
+	/* kinds we refuse anyway are refused before the parasite is asked for them
+	 * (some, like io_uring, cannot even travel over SCM_RIGHTS) */
+	for (size_t i = 0; i < n; i++) {
+		char path[64], link[PATH_MAX];
+		ssize_t l;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, list[i]);
+		l = readlink(path, link, sizeof(link) - 1);
+		if (l < 0)
+			continue;	/* probe_fd reports it */
+		link[l] = '\0';
+		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
+			free(out);
+			return unsupported_kind(pid, list[i], link);
+		}
+	}
+
 	while (done < n) {
 		unsigned int k = n - done > PARASITE_MAX_FDS ? PARASITE_MAX_FDS : n - done;
 		unsigned int got = 0, i;

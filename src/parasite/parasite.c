@@ -38,6 +38,9 @@ struct k_cmsghdr {
 };
 
 #define SOL_SOCKET_	1
+#define MSG_NOSIGNAL_	0x4000
+#define SIGPIPE_	13
+#define EPIPE_		32
 #define SCM_RIGHTS_	1
 #define F_GETFD_	1
 #define F_GETFL_	3
@@ -98,7 +101,7 @@ static long send_reply(int sock, struct parasite_msg *m, const int *fds, unsigne
 		mh.controllen = (ch->len + 7) & ~7ul;
 	}
 	do
-		ret = sys_call3(NR_sendmsg, sock, &mh, 0);
+		ret = sys_call3(NR_sendmsg, sock, &mh, MSG_NOSIGNAL_);
 	while (ret == -EINTR_);
 	return ret;
 }
@@ -157,6 +160,7 @@ static long do_misc(struct parasite_misc *mi)
 static long do_drain_fds(int sock, struct parasite_msg *m, struct parasite_drain_fds *d)
 {
 	unsigned int i, nr = d->nr;
+	long r;
 
 	if (nr > PARASITE_MAX_FDS)
 		return -EINVAL_;
@@ -164,7 +168,6 @@ static long do_drain_fds(int sock, struct parasite_msg *m, struct parasite_drain
 		struct parasite_fd_info *fi = &d->info[i];
 		int fd = d->fds[i];
 		int32_t own[2] = { 0, 0 };
-		long r;
 
 		memset(fi, 0, sizeof(*fi));
 		fi->fd = fd;
@@ -187,11 +190,36 @@ static long do_drain_fds(int sock, struct parasite_msg *m, struct parasite_drain
 		if (d->info[i].err)
 			return d->info[i].err;
 	m->ret = nr;
-	return send_reply(sock, m, d->fds, nr) < 0 ? -1 : 1;
+	r = send_reply(sock, m, d->fds, nr);
+	if (r >= 0)
+		return 1;
+	return r;	/* e.g. an fd the kernel will not pass: the dumper names it */
+}
+
+static int sigpipe_pending(void)
+{
+	uint64_t set = 0;
+
+	sys_call2(NR_rt_sigpending, &set, 8);
+	return !!(set & (1ull << (SIGPIPE_ - 1)));
+}
+
+/*
+ * A write into the page pipe after the dumper died raises SIGPIPE in this
+ * thread (blocked now, deadly once the task's mask is back): take back the
+ * one we caused.
+ */
+static void drop_own_sigpipe(int task_had_sigpipe)
+{
+	uint64_t set = 1ull << (SIGPIPE_ - 1);
+	struct { long sec, nsec; } zero = { 0, 0 };
+
+	if (!task_had_sigpipe)
+		sys_call4(NR_rt_sigtimedwait, &set, 0, &zero, 8);
 }
 
 /* vmsplice every iov into the pipe; the dumper drains it concurrently. */
-static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p)
+static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p, int task_had_sigpipe)
 {
 	struct parasite_iov *iov = p->iov;
 	uint32_t left = p->nr_iov;
@@ -205,6 +233,8 @@ static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p)
 
 		if (r == -EINTR_ || r == -EAGAIN_)
 			continue;
+		if (r == -EPIPE_)
+			drop_own_sigpipe(task_had_sigpipe);
 		if (r <= 0)
 			return r ? r : -EINVAL_;
 		total += r;
@@ -231,6 +261,8 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 
 	sys_call1(NR_close, args->tracer_sock);
 	args->pipe_fd = -1;
+	/* a SIGPIPE pending already is the task's own: never taken */
+	int task_had_sigpipe = sigpipe_pending();
 	if (args->version != PARASITE_PROTO_VERSION)
 		goto out;
 
@@ -251,8 +283,6 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 			ret = do_drain_fds(sock, &m, &args->u.drain);
 			if (ret == 1)
 				continue;	/* replied with the fds */
-			if (ret == -1)
-				goto out;
 			break;
 		case PARASITE_CMD_RECV_PIPE:
 			if (fd < 0) {
@@ -266,7 +296,7 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 			ret = 0;
 			break;
 		case PARASITE_CMD_DUMP_PAGES:
-			ret = do_dump_pages(args->pipe_fd, &args->u.pages);
+			ret = do_dump_pages(args->pipe_fd, &args->u.pages, task_had_sigpipe);
 			break;
 		default:
 			ret = -EINVAL_;
