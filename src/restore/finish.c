@@ -158,10 +158,11 @@ out:
 		seized_tree_free(&tree);
 		return ret;
 	}
-	release_tree(&tree, false);
+	/* stopped tasks get their SIGSTOP while still held: they stop before running a thing */
 	for (size_t i = 0; i < tree.nr; i++)
 		if (tree.tasks[i].state == SEIZED_STOPPED)
 			kill(tree.tasks[i].pid, SIGSTOP);
+	release_tree(&tree, false);
 	seized_tree_free(&tree);
 	return 0;
 }
