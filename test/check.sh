@@ -2,7 +2,8 @@
 #
 # test/check.sh — what 'make check' runs once everything is built: every unit
 # test binary in build/test/unit/ (cmocka; one binary counts as one test),
-# then the ZDTM tests through test/run (arguments are passed on to it).
+# then the ZDTM tests through test/run (arguments are passed on to it), then
+# the scenario scripts of test/sys/.
 #
 # The last line is the summary of both together: "N passed, M failed".
 # Exit status 1 if anything failed.
@@ -46,5 +47,19 @@ if [ "${rc:-1}" != 0 ] && [ "$zfail" -eq 0 ]; then
 	zfail=1
 fi
 
-echo "$((upass + zpass)) passed, $((ufail + zfail)) failed"
-[ $((ufail + zfail)) -eq 0 ]
+# system tests: whole scenarios as scripts (exit 0 pass, 77 skip, else fail)
+spass=0
+sfail=0
+for t in test/sys/*.sh; do
+	[ -f "$t" ] || continue
+	build/test/helpers/subreaper bash "$t"
+	case $? in
+	0) spass=$((spass + 1)) ;;
+	77) ;;
+	*) sfail=$((sfail + 1)) ;;
+	esac
+done
+echo "sys: $spass passed, $sfail failed"
+
+echo "$((upass + zpass + spass)) passed, $((ufail + zfail + sfail)) failed"
+[ $((ufail + zfail + sfail)) -eq 0 ]

@@ -15,6 +15,7 @@ struct dump_opts {
 	pid_t pid;
 	const char *dir;
 	bool leave_running;
+	bool shell_job;			/* the tree's terminal is the caller's: record it as external */
 };
 
 /* 0 or -errno. On failure the tree runs on as before and DIR holds no image set. */
@@ -30,6 +31,8 @@ struct task_dump {
 	struct proc_vma *vmas;
 	size_t nr_vmas;
 	struct infect_ctl ic;
+	bool external_session;			/* its session leader is outside the tree */
+	bool shell_job;
 	struct parasite_misc misc;
 	struct parasite_stack *altstacks;	/* per thread */
 	uint64_t *tid_addrs;			/* per thread */

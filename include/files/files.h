@@ -32,6 +32,8 @@ struct fd_probe {
 	const struct stat *st;
 	const struct parasite_fd_info *info;
 	unsigned int mnt_id;
+	bool external_session;		/* the task's session leader is outside the tree */
+	bool shell_job;			/* --shell-job: a terminal there is the caller's */
 };
 
 /* Refuse an fd: "pid P fd N (LINK): unsupported file kind"; returns -EOPNOTSUPP. */
@@ -48,7 +50,8 @@ int pipe_fill(const struct fd_probe *p, FileEntry *fe);
  * to the table. *fds gets a malloc'ed array of fd entries for fdinfo-PID.img.
  * An fd of a kind not handled is refused: "pid P fd N (LINK): unsupported file kind".
  */
-int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, FdEntry **fds, size_t *nr);
+int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
+		  bool shell_job, FdEntry **fds, size_t *nr);
 
 int file_table_write(struct file_table *ft, struct imgset *set);
 size_t file_table_count(const struct file_table *ft);

@@ -26,6 +26,7 @@ struct restore_opts {
 	const char *dir;
 	bool detached;
 	const char *pidfile;
+	bool shell_job;			/* external terminal fds get ckpt's terminal */
 };
 
 struct rtask {
@@ -56,6 +57,7 @@ struct restore_ctx {
 	struct rst_sync *sync;
 	size_t sync_size;
 	uint32_t nr_threads;		/* of alive tasks: what rst_sync counts down */
+	int tty_fd;			/* --shell-job: ckpt's terminal (one of 0, 1, 2), else -1 */
 };
 
 int restore_tree(const struct restore_opts *o, int *exit_status);

@@ -11,11 +11,13 @@
 
 static void dump_usage(FILE *f)
 {
-	fputs("usage: ckpt dump -t PID -D DIR [--leave-running] [-o LOGFILE] [-v0..4]\n"
+	fputs("usage: ckpt dump -t PID -D DIR [--leave-running] [--shell-job] [-o LOGFILE] [-v0..4]\n"
 	      "\n"
 	      "  -t, --tree PID          the root of the process tree to checkpoint\n"
 	      "  -D, --images-dir DIR    where the image set goes (created if missing)\n"
 	      "  -R, --leave-running     let the tree run on after the dump (default: kill it)\n"
+	      "  -j, --shell-job         the tree runs on the caller's terminal, in a session\n"
+	      "                          it does not lead: record the terminal as external\n"
 	      "  -o, --log-file FILE     write the log there (default: warnings to stderr)\n"
 	      "  -v[0-4]                 log level: 0 none, 1 errors, 2 warnings, 3 info, 4 debug\n", f);
 }
@@ -38,6 +40,7 @@ int cmd_dump(int argc, char **argv)
 		{ "images-dir", required_argument, NULL, 'D' },
 		{ "leave-running", no_argument, NULL, 'R' },
 		{ "log-file", required_argument, NULL, 'o' },
+		{ "shell-job", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -47,7 +50,7 @@ int cmd_dump(int argc, char **argv)
 	char *end;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:D:Ro:v::h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:D:Ro:jv::h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o.pid = strtol(optarg, &end, 10);
@@ -64,6 +67,9 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case 'o':
 			log_path = optarg;
+			break;
+		case 'j':
+			o.shell_job = true;
 			break;
 		case 'v':
 			level = cli_parse_verbosity(argv[optind - 1]);

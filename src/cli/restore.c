@@ -10,13 +10,15 @@
 
 static void restore_usage(FILE *f)
 {
-	fputs("usage: ckpt restore -D DIR [-d] [--pidfile FILE] [-o LOGFILE] [-v0..4]\n"
+	fputs("usage: ckpt restore -D DIR [-d] [--shell-job] [--pidfile FILE] [-o LOGFILE] [-v0..4]\n"
 	      "\n"
 	      "  -D, --images-dir DIR      the image set to restore\n"
 	      "  -d, --restore-detached    exit 0 once the tree runs (the root becomes a child\n"
 	      "                            of ckpt's parent); default: wait for the root and\n"
 	      "                            exit with its status\n"
 	      "      --pidfile FILE        write the root's pid there\n"
+	      "  -j, --shell-job           the tree was a job of a shell: put it on this\n"
+	      "                            terminal, in this session, in the foreground\n"
 	      "  -o, --log-file FILE       write the log there (default: warnings to stderr)\n"
 	      "  -v[0-4]                   log level: 0 none ... 4 debug\n", f);
 }
@@ -29,6 +31,7 @@ int cmd_restore(int argc, char **argv)
 		{ "restore-detached", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "log-file", required_argument, NULL, 'o' },
+		{ "shell-job", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -37,7 +40,7 @@ int cmd_restore(int argc, char **argv)
 	int level = LOG_WARN, c, ret, status = 1;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:do:v::h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":D:do:jv::h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			o.dir = optarg;
@@ -50,6 +53,9 @@ int cmd_restore(int argc, char **argv)
 			break;
 		case 'o':
 			log_path = optarg;
+			break;
+		case 'j':
+			o.shell_job = true;
 			break;
 		case 'v':
 			level = cli_parse_verbosity(argv[optind - 1]);

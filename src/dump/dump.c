@@ -27,6 +27,14 @@
 #define CKPT_VERSION "0.1"
 #endif
 
+/* A session whose leader is not in the tree is the caller's (a shell's). */
+static bool external_session(struct seized_tree *tree, const struct seized_task *t)
+{
+	struct seized_task *leader = seized_find(tree, t->sid);
+
+	return !leader || leader->sid != leader->pid;
+}
+
 static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 {
 	struct img *img;
@@ -50,6 +58,10 @@ static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 		e.sid = t->sid;
 		e.state = t->state;
 		e.comm = t->comm;
+		if (external_session(tree, t)) {
+			e.has_external_session = true;
+			e.external_session = true;
+		}
 		for (size_t j = 0; j < t->nr_threads; j++)
 			tids[j] = t->threads[j].tid;
 		e.threads = tids;
@@ -124,6 +136,8 @@ static int commit(struct imgset *set, const struct dump_opts *o, size_t ntasks)
 	inv.has_leave_running = true;
 	inv.leave_running = o->leave_running;
 	inv.ckpt_version = CKPT_VERSION;
+	inv.has_shell_job = true;
+	inv.shell_job = o->shell_job;
 	inv.has_page_size = true;
 	inv.page_size = PAGE_SIZE;
 	return imgset_commit(set, &inv.base);
@@ -138,10 +152,14 @@ static void task_dump_free(struct task_dump *td)
 	free(td->kinds);
 }
 
-static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_tree *tree)
+static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_tree *tree,
+		      bool shell_job)
 {
 	for (size_t i = 0; i < tree->nr; i++) {
-		struct task_dump td = { .task = &tree->tasks[i], .set = set, .files = ft };
+		struct task_dump td = { .task = &tree->tasks[i], .set = set, .files = ft,
+					.shell_job = shell_job };
+
+		td.external_session = external_session(tree, td.task);
 		int ret, ret2;
 
 		if (td.task->state == SEIZED_ZOMBIE)
@@ -176,7 +194,7 @@ int dump_tree(const struct dump_opts *o)
 
 	ret = file_table_new(&ft);
 	if (!ret)
-		ret = dump_tasks(set, ft, &tree);
+		ret = dump_tasks(set, ft, &tree, o->shell_job);
 	if (!ret)
 		ret = file_table_write(ft, set);
 	if (!ret)

@@ -101,7 +101,7 @@ static int dump_fdinfo(struct task_dump *td)
 	size_t n = 0;
 	int ret, ret2;
 
-	ret = dump_task_fds(td->files, &td->ic, &fds, &n);
+	ret = dump_task_fds(td->files, &td->ic, td->external_session, td->shell_job, &fds, &n);
 	if (ret)
 		return ret;
 	ret = img_create(td->set, IMG_FDINFO, td->task->pid, &img);

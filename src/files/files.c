@@ -202,9 +202,17 @@ int unsupported_kind(pid_t pid, int fd, const char *link)
 	return -EOPNOTSUPP;
 }
 
-static int probe_fd(struct file_table *ft, pid_t pid, int fd, int local,
+struct task_fd_ctx {
+	struct file_table *ft;
+	pid_t pid;
+	bool external_session, shell_job;
+};
+
+static int probe_fd(const struct task_fd_ctx *tc, int fd, int local,
 		    const struct parasite_fd_info *info, FdEntry *out)
 {
+	struct file_table *ft = tc->ft;
+	pid_t pid = tc->pid;
 	char path[64], link[PATH_MAX], *fdinfo = NULL;
 	struct proc_fdinfo fi = { 0 };
 	struct stat st;
@@ -245,7 +253,8 @@ static int probe_fd(struct file_table *ft, pid_t pid, int fd, int local,
 	}
 
 	p = (struct fd_probe){ .pid = pid, .fd = fd, .local = local, .link = link,
-			       .st = &st, .info = info, .mnt_id = fi.mnt_id };
+			       .st = &st, .info = info, .mnt_id = fi.mnt_id,
+			       .external_session = tc->external_session, .shell_job = tc->shell_job };
 	ret = table_add(ft, &p, &id);
 	if (ret) {
 		close(local);
@@ -258,8 +267,11 @@ static int probe_fd(struct file_table *ft, pid_t pid, int fd, int local,
 	return 0;
 }
 
-int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, FdEntry **fds, size_t *nr)
+int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
+		  bool shell_job, FdEntry **fds, size_t *nr)
 {
+	struct task_fd_ctx tc = { .ft = ft, .pid = ic->task->pid,
+				  .external_session = external_session, .shell_job = shell_job };
 	struct parasite_drain_fds *d = &ic->args->u.drain;
 	pid_t pid = ic->task->pid;
 	cleanup_free int *list = NULL;
@@ -322,7 +334,7 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, FdEntry **fds, s
 				pr_errno(-EPROTO, "pid %d: fd %d: parasite answered for fd %d", pid,
 					 list[done + i], d->info[i].fd);
 			if (!ret)
-				ret = probe_fd(ft, pid, list[done + i], locals[i], &d->info[i],
+				ret = probe_fd(&tc, list[done + i], locals[i], &d->info[i],
 					       &out[done + i]);
 			if (ret) {
 				while (++i < k)

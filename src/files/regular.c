@@ -1,6 +1,7 @@
 /* Regular files, directories and device nodes: reopened by path at restore. */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,16 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 	case S_IFBLK: fe->kind = FILE_KIND__FILE_BLK; break;
 	default:
 		return unsupported_kind(p->pid, p->fd, p->link);
+	}
+	if (S_ISCHR(p->st->st_mode) && p->external_session && isatty(p->local)) {
+		/* the terminal of the shell that started the tree: not ours to restore */
+		if (!p->shell_job) {
+			pr_err("pid %d fd %d (%s): the terminal of a session outside the tree: "
+			       "dump it with --shell-job", p->pid, p->fd, p->link);
+			return -EOPNOTSUPP;
+		}
+		fe->has_tty_external = true;
+		fe->tty_external = true;
 	}
 	if (deleted || p->st->st_nlink == 0) {
 		fe->has_deleted = true;

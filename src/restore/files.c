@@ -147,6 +147,20 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 	return fd;
 }
 
+/* --shell-job: the terminal the tree had is the one ckpt runs on now. */
+static int open_external_tty(struct restore_ctx *ctx, const FileEntry *fe)
+{
+	int fd;
+
+	if (ctx->tty_fd < 0) {
+		pr_err("%s: the tree's terminal was the dumping shell's: restore with --shell-job "
+		       "from a terminal", fe->path);
+		return -ENOTTY;
+	}
+	fd = dup(ctx->tty_fd);
+	return fd < 0 ? pr_perror("dup of the terminal") : fd;
+}
+
 int restore_open_files(struct restore_ctx *ctx)
 {
 	struct pipe_ends *pipes = NULL;
@@ -178,6 +192,10 @@ int restore_open_files(struct restore_ctx *ctx)
 			protobuf_c_message_free_unpacked(m, NULL);
 			break;
 		}
+		if (fe->has_tty_external && fe->tty_external) {
+			fd = open_external_tty(ctx, fe);
+			goto opened;
+		}
 		switch (fe->kind) {
 		case FILE_KIND__FILE_REG:
 		case FILE_KIND__FILE_DIR:
@@ -195,6 +213,7 @@ int restore_open_files(struct restore_ctx *ctx)
 			pr_err("%s: unknown file kind %d", fe->path, fe->kind);
 			fd = -EBADMSG;
 		}
+opened:
 		if (fd >= 0) {
 			if (set_owner(fe, fd))
 				fd = -EINVAL;

@@ -268,9 +268,48 @@ static int write_pidfile(const char *path, pid_t pid)
 	return ret ? pr_errno(ret, "pidfile %s", path) : 0;
 }
 
+/* --shell-job: the terminal among ckpt's stdio; a dump that was a shell job needs it. */
+static int shell_job_tty(struct restore_ctx *ctx)
+{
+	const InventoryEntry *inv = imgset_inventory(ctx->set);
+	bool job = inv->has_shell_job && inv->shell_job;
+
+	ctx->tty_fd = -1;
+	if (job && !ctx->o->shell_job) {
+		pr_err("%s was dumped with --shell-job: restore it with --shell-job", ctx->o->dir);
+		return -EINVAL;
+	}
+	if (!ctx->o->shell_job)
+		return 0;
+	for (int fd = 0; fd <= 2; fd++)
+		if (isatty(fd)) {
+			ctx->tty_fd = fd;
+			return 0;
+		}
+	if (job) {
+		pr_err("--shell-job: none of ckpt's stdin, stdout, stderr is a terminal");
+		return -ENOTTY;
+	}
+	return 0;
+}
+
+/* A shell job in the foreground of the terminal, as the shell had it. */
+static void set_foreground(struct restore_ctx *ctx, pid_t pgrp)
+{
+	void (*old)(int);
+
+	if (ctx->tty_fd < 0)
+		return;
+	old = signal(SIGTTOU, SIG_IGN);	/* we may be in the background by now */
+	if (tcsetpgrp(ctx->tty_fd, pgrp))
+		pr_warn("terminal: cannot put process group %d in the foreground: %s", pgrp,
+			strerror(errno));
+	signal(SIGTTOU, old);
+}
+
 int restore_tree(const struct restore_opts *o, int *exit_status)
 {
-	struct restore_ctx ctx = { .o = o };
+	struct restore_ctx ctx = { .o = o, .tty_fd = -1 };
 	pid_t root = -1;
 	int ret, status;
 
@@ -278,7 +317,9 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 	ret = imgset_open(o->dir, &ctx.set);
 	if (ret)
 		return ret;
-	ret = read_pstree(&ctx);
+	ret = shell_job_tty(&ctx);
+	if (!ret)
+		ret = read_pstree(&ctx);
 	if (!ret)
 		ret = link_tree(&ctx);
 	if (!ret)
@@ -315,6 +356,9 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 		if (ret)
 			return ret;
 	}
+	if (ctx.tasks[0].pe->has_external_session && ctx.tasks[0].pe->external_session &&
+	    getpgid(root) == root)
+		set_foreground(&ctx, root);
 	if (o->detached) {
 		*exit_status = 0;
 		return 0;
@@ -322,6 +366,7 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 	while (waitpid(root, &status, 0) < 0)
 		if (errno != EINTR)
 			return pr_perror("wait for pid %d", root);
+	set_foreground(&ctx, getpgrp());
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return 0;
 }

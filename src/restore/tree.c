@@ -85,12 +85,58 @@ int restore_create_children(struct restore_ctx *ctx, struct rtask *t)
 	return 0;
 }
 
+static bool task_in_tree(struct rtask *t, uint32_t pid)
+{
+	struct rtask *root = t;
+
+	while (root->parent)
+		root = root->parent;
+	/* the tree is small and walked once per task: a plain search */
+	struct rtask **stack = NULL;
+	size_t n = 0, cap = 0;
+	bool found = false;
+
+	for (struct rtask *cur = root; cur; cur = n ? stack[--n] : NULL) {
+		if (cur->pe->pid == pid) {
+			found = true;
+			break;
+		}
+		for (size_t i = 0; i < cur->nr_children; i++) {
+			if (n == cap) {
+				struct rtask **ns = reallocarray(stack, cap ? cap * 2 : 16, sizeof(*ns));
+
+				if (!ns)
+					break;
+				stack = ns;
+				cap = cap ? cap * 2 : 16;
+			}
+			if (n < cap)
+				stack[n++] = cur->children[i];
+		}
+	}
+	free(stack);
+	return found;
+}
+
 /* Session and group, before the children are made (they inherit them). */
 int restore_session(struct rtask *t);
 int restore_session(struct rtask *t)
 {
 	pid_t pid = t->pe->pid;
 
+	/*
+	 * A session led from outside the tree (the shell of a shell job) is
+	 * ckpt's session now: stay in it; a group of the tree is made anew in
+	 * it, a group from outside is ckpt's.
+	 */
+	if (t->pe->has_external_session && t->pe->external_session) {
+		if (t->pe->pgid == (uint32_t)pid && setpgid(0, 0))
+			return pr_perror("pid %d: setpgid", pid);
+		if (t->pe->pgid != (uint32_t)pid && task_in_tree(t, t->pe->pgid) &&
+		    setpgid(0, t->pe->pgid))
+			return pr_perror("pid %d: join process group %u", pid, t->pe->pgid);
+		return 0;
+	}
 	if (t->pe->sid == (uint32_t)pid && setsid() < 0)
 		return pr_perror("pid %d: setsid", pid);
 	if (t->pe->pgid == (uint32_t)getpgid(0))
