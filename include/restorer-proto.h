@@ -26,7 +26,7 @@
 /* Shared by ckpt and every task: MAP_SHARED, inherited through fork. */
 struct rst_task_slot {
 	int32_t pid;
-	uint32_t pad;
+	uint32_t prepared;		/* futex: done with its own fds (CLONE_FILES sharers wait) */
 	uint64_t area_start, area_size;	/* ckpt unmaps it at the end */
 };
 

@@ -35,6 +35,7 @@ struct rtask {
 	struct rtask **children;
 	size_t nr_children;
 	size_t slot;			/* index in rst_sync->slots */
+	bool files_shared, fs_shared;	/* with the parent: CLONE_FILES, CLONE_FS */
 };
 
 struct shmem_obj {

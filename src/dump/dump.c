@@ -14,6 +14,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/kcmp.h>
 
 #define LOG_PREFIX "dump: "
 #include "common/log.h"
@@ -61,6 +63,11 @@ static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 		if (external_session(tree, t)) {
 			e.has_external_session = true;
 			e.external_session = true;
+		}
+		if (t->ppid && t->state != SEIZED_ZOMBIE) {
+			e.has_files_shared = e.has_fs_shared = true;
+			e.files_shared = !syscall(SYS_kcmp, t->pid, t->ppid, KCMP_FILES, 0, 0);
+			e.fs_shared = !syscall(SYS_kcmp, t->pid, t->ppid, KCMP_FS, 0, 0);
 		}
 		for (size_t j = 0; j < t->nr_threads; j++)
 			tids[j] = t->threads[j].tid;

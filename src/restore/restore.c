@@ -79,6 +79,8 @@ static int link_tree(struct restore_ctx *ctx)
 		p->children = nc;
 		p->children[p->nr_children++] = t;
 		t->parent = p;
+		t->files_shared = t->pe->has_files_shared && t->pe->files_shared;
+		t->fs_shared = t->pe->has_fs_shared && t->pe->fs_shared;
 	}
 	for (size_t i = 0; i < ctx->nr_tasks; i++) {
 		PstreeEntry *pe = ctx->tasks[i].pe;

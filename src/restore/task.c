@@ -17,6 +17,7 @@
 #include <sys/rseq.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
@@ -220,6 +221,28 @@ static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *t
 	return 0;
 }
 
+/*
+ * Children sharing our fd table read their images through it: they must be
+ * done before we close what is not the task's.
+ */
+static void wait_files_sharers(struct restore_ctx *ctx, struct rtask *t)
+{
+	for (size_t i = 0; i < t->nr_children; i++) {
+		struct rtask *c = t->children[i];
+		uint32_t *flag = &ctx->sync->slots[c->slot].prepared;
+
+		if (!c->files_shared)
+			continue;
+		while (!__atomic_load_n(flag, __ATOMIC_SEQ_CST) &&
+		       !__atomic_load_n(&ctx->sync->error, __ATOMIC_SEQ_CST)) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+			syscall(SYS_futex, flag, 0 /* FUTEX_WAIT */, 0, &ts, NULL, 0);
+		}
+		wait_files_sharers(ctx, c);
+	}
+}
+
 /* glibc registered rseq for ckpt's thread; the restorer registers the task's. */
 static int unregister_rseq(void)
 {
@@ -260,12 +283,21 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 		ret = restore_area_build(ctx, t, &ti, &area);
 	if (ret)
 		task_failed(ctx, pid, ret, "prepare memory");
-	ret = restore_fs(pid, ti.fs);
+	/* with CLONE_FS / CLONE_FILES the parent sets them up for both */
+	ret = t->fs_shared ? 0 : restore_fs(pid, ti.fs);
 	if (ret)
 		task_failed(ctx, pid, ret, "fs state");
-	ret = install_fds(ctx, pid, &ti);
-	if (ret)
-		restore_task_fail(ctx, pid, ret, "pid %d: install fds: %s", pid, strerror(-ret));
+	if (t->files_shared) {
+		__atomic_store_n(&ctx->sync->slots[t->slot].prepared, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, &ctx->sync->slots[t->slot].prepared, 1 /* FUTEX_WAKE */, 1,
+			NULL, NULL, 0);
+		/* the log's fd is the owner's to close: we do not log from here on */
+	} else {
+		wait_files_sharers(ctx, t);
+		ret = install_fds(ctx, pid, &ti);
+		if (ret)
+			restore_task_fail(ctx, pid, ret, "pid %d: install fds: %s", pid, strerror(-ret));
+	}
 
 	umask(ti.core->umask);
 	if (ti.core->comm)

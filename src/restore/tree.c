@@ -77,7 +77,9 @@ int restore_create_children(struct restore_ctx *ctx, struct rtask *t);
 int restore_create_children(struct restore_ctx *ctx, struct rtask *t)
 {
 	for (size_t i = 0; i < t->nr_children; i++) {
-		int ret = make_task(ctx, t->children[i], 0, NULL);
+		struct rtask *c = t->children[i];
+		uint64_t flags = (c->files_shared ? CLONE_FILES : 0) | (c->fs_shared ? CLONE_FS : 0);
+		int ret = make_task(ctx, c, flags, NULL);
 
 		if (ret)
 			return ret;
