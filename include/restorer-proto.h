@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	1
+#define RST_PROTO_VERSION	2
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 
@@ -60,6 +60,12 @@ struct rst_vdso_part {
 	uint64_t cur;			/* where it is in the restoring task */
 	uint64_t target;		/* where the saved task had it */
 	uint64_t size;
+};
+
+/* Proxy vDSO: the old image at its old place, its functions jumping to the new vDSO. */
+struct rst_vdso_patch {
+	uint64_t addr;			/* a function of the old image */
+	uint64_t target;		/* the same function in the new vDSO */
 };
 
 struct rst_sigaction {
@@ -137,7 +143,11 @@ struct rst_args {
 	uint64_t shared_pending;	/* struct rst_siginfo[] */
 	uint64_t close_fds;		/* int32_t[nr_close_fds]: ckpt's fds to drop at the end */
 	uint32_t nr_close_fds;
-	uint32_t pad;
+	uint32_t nr_vdso_patches;
+	uint64_t old_vdso_addr;		/* proxy vDSO (0: none): the old image goes here */
+	uint64_t old_vdso_size;
+	uint64_t old_vdso_data;		/* uint8_t[old_vdso_size] in the area */
+	uint64_t vdso_patches;		/* struct rst_vdso_patch[] */
 };
 
 #endif

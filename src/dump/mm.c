@@ -27,6 +27,37 @@ static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
 	return 0;
 }
 
+/* The [vdso] itself: restore on another kernel puts it back as a proxy. */
+static int read_vdso(struct task_dump *td, uint8_t **buf, MmEntry *mm)
+{
+	pid_t pid = td->task->pid;
+	char path[64];
+	int fd, ret = 0;
+
+	for (size_t i = 0; i < td->nr_vmas; i++) {
+		const struct proc_vma *v = &td->vmas[i];
+		size_t len = v->end - v->start;
+
+		if (strcmp(v->path, "[vdso]") || len > (1u << 20))
+			continue;
+		*buf = malloc(len);
+		if (!*buf)
+			return -ENOMEM;
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return pr_perror("pid %d: open %s", pid, path);
+		ret = pread_all(fd, *buf, len, v->start);
+		close(fd);
+		if (ret)
+			return pr_errno(ret, "pid %d: read the vdso", pid);
+		mm->has_vdso_image = true;
+		mm->vdso_image.data = *buf;
+		mm->vdso_image.len = len;
+	}
+	return 0;
+}
+
 int dump_mm(struct task_dump *td, const int *kinds)
 {
 	const struct proc_stat *st = &td->stat;
@@ -35,6 +66,7 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	cleanup_free VmaEntry *vmas = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*vmas));
 	cleanup_free VmaEntry **ptrs = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*ptrs));
 	cleanup_free uint64_t *auxv = NULL;
+	cleanup_free uint8_t *vdso = NULL;
 	char path[64], exe[PATH_MAX];
 	struct img *img;
 	ssize_t n;
@@ -90,6 +122,9 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	}
 	mm.vmas = ptrs;
 	mm.n_vmas = td->nr_vmas;
+	ret = read_vdso(td, &vdso, &mm);
+	if (ret)
+		return ret;
 	mm.has_pages_dumped = true;
 	mm.pages_dumped = td->nr_pages;
 

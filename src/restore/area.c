@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "proc/proc.h"
 #include "restore/task.h"
+#include "restore/vdso.h"
 
 extern const unsigned char restorer_blob[];
 extern const size_t restorer_blob_size;
@@ -28,7 +29,9 @@ extern const size_t restorer_sym_restorer_entry;
 #define ERESTART_NR	219	/* restart_syscall */
 
 struct layout {
-	size_t args, vmas, runs, threads, sa, pend, groups, auxv, fds, frames, sync, park, stacks;
+	size_t args, vmas, runs, threads, sa, pend, groups, auxv, fds, frames, sync, stacks;
+	size_t old_vdso, patches;
+	size_t park;			/* last: a proxy vDSO stays there after the area goes */
 	size_t size;
 };
 
@@ -75,55 +78,6 @@ static int thread_regs_from_image(pid_t pid, const ThreadCoreEntry *tc, struct t
 	tr->xsave_len = tc->xsave.len;
 	tr->sigmask = tc->sigmask;
 	return 0;
-}
-
-/* The vDSO parts now and where the task had them: same names, sizes and layout. */
-static int match_vdso(pid_t pid, const MmEntry *mm, struct rst_args *a)
-{
-	struct proc_vma *cur = NULL;
-	size_t ncur = 0, n = 0;
-	char *buf = NULL;
-	int ret;
-
-	ret = read_file_at(AT_FDCWD, "/proc/self/maps", &buf) < 0 ? -EIO : 0;
-	if (!ret)
-		ret = proc_parse_maps(buf, &cur, &ncur);
-	free(buf);
-	if (ret)
-		return pr_errno(ret, "pid %d: read /proc/self/maps", pid);
-
-	for (size_t i = 0; i < ncur; i++) {
-		if (strcmp(cur[i].path, "[vdso]") && strncmp(cur[i].path, "[vvar", 5))
-			continue;
-		if (n == RST_MAX_VDSO_PARTS) {
-			ret = -E2BIG;
-			break;
-		}
-		a->vdso[n].cur = cur[i].start;
-		a->vdso[n].size = cur[i].end - cur[i].start;
-		a->vdso[n].target = 0;
-		for (size_t j = 0; j < mm->n_vmas; j++) {
-			const VmaEntry *v = mm->vmas[j];
-
-			if ((v->kind == VMA_KIND__VMA_VDSO || v->kind == VMA_KIND__VMA_VVAR) &&
-			    v->name && !strcmp(v->name, cur[i].path) &&
-			    v->end - v->start == a->vdso[n].size)
-				a->vdso[n].target = v->start;
-		}
-		if (!a->vdso[n].target)
-			ret = -ENOENT;
-		n++;
-	}
-	a->nr_vdso = n;
-	for (size_t i = 1; !ret && i < n; i++)
-		if (a->vdso[i].target - a->vdso[0].target != a->vdso[i].cur - a->vdso[0].cur)
-			ret = -EINVAL;
-	if (ret) {
-		pr_err("pid %d: the vDSO of this kernel is laid out unlike the dumped one", pid);
-		ret = -ENOEXEC;
-	}
-	proc_vmas_free(cur, ncur);
-	return ret;
 }
 
 /* Try holes of the saved layout, lowest first, for one that is free here too. */
@@ -252,7 +206,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	size_t npend = count_pending(core), nfds = 0, off = 0, frames = 0, park = 0;
 	struct thread_regs *tr = calloc(nt, sizeof(*tr));
 	int *vfd = calloc(mm->n_vmas + 1, sizeof(*vfd));
-	struct rst_args tmp = { 0 };
+	struct vdso_plan vp;
 	struct layout L;
 	uint64_t base;
 	char *A;
@@ -266,11 +220,10 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 			return ret;
 		frames += arch_sigframe_size(&tr[i]);
 	}
-	ret = match_vdso(pid, mm, &tmp);
+	ret = vdso_plan(pid, mm, &vp);
 	if (ret)
 		return ret;
-	if (tmp.nr_vdso)
-		park = tmp.vdso[tmp.nr_vdso - 1].cur + tmp.vdso[tmp.nr_vdso - 1].size - tmp.vdso[0].cur;
+	park = vp.span;
 
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *v = mm->vmas[i];
@@ -310,9 +263,11 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	L.auxv = take(&off, mm->n_auxv * sizeof(uint64_t), 64);
 	L.fds = take(&off, (mm->n_vmas + 2) * sizeof(int32_t), 64);
 	L.frames = take(&off, frames, 64);
+	L.old_vdso = take(&off, vp.old_size, 64);
+	L.patches = take(&off, vp.nr_patches * sizeof(struct rst_vdso_patch), 64);
 	L.sync = take(&off, ctx->sync_size, PAGE_SIZE);
-	L.park = take(&off, park, PAGE_SIZE);
 	L.stacks = take(&off, nt * RST_THREAD_STACK, PAGE_SIZE);
+	L.park = take(&off, park, PAGE_SIZE);
 	L.size = ALIGN_UP(off, PAGE_SIZE);
 
 	ret = place_area(pid, mm, L.size, &base);
@@ -322,13 +277,23 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	memcpy(A, restorer_blob, restorer_blob_size);
 
 	struct rst_args *a = (struct rst_args *)(A + L.args);
-	*a = tmp;
+	memset(a, 0, sizeof(*a));
 	a->version = RST_PROTO_VERSION;
 	a->pid = pid;
 	a->area_start = base;
 	a->area_size = L.size;
 	a->pages_fd = pfd;
-	a->vdso_park = base + L.park;
+	vdso_place(&vp, base + L.park, a);
+	if (vp.proxy) {
+		memcpy(A + L.old_vdso, vp.old_data, vp.old_size);
+		memcpy(A + L.patches, vp.patches, vp.nr_patches * sizeof(*vp.patches));
+		a->old_vdso_addr = vp.old_addr;
+		a->old_vdso_size = vp.old_size;
+		a->old_vdso_data = base + L.old_vdso;
+		a->vdso_patches = base + L.patches;
+		a->nr_vdso_patches = vp.nr_patches;
+	}
+	free(vp.patches);
 
 	struct rst_vma *rv = (struct rst_vma *)(A + L.vmas);
 	int32_t *close_fds = (int32_t *)(A + L.fds);
@@ -454,7 +419,8 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	ctx->sync = s;
 	a->sync = base + L.sync;
 	ctx->sync->slots[t->slot].area_start = base;
-	ctx->sync->slots[t->slot].area_size = L.size;
+	/* a proxy vDSO stays where it was parked, past what ckpt unmaps */
+	ctx->sync->slots[t->slot].area_size = vp.proxy ? L.park : L.size;
 
 	out->entry = base + restorer_sym_restorer_entry;
 	out->stack_top = th[0].stack_top;

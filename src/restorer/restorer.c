@@ -206,6 +206,32 @@ static void map_vmas(struct rst_args *a)
 	}
 }
 
+/* The old vDSO image back at its place, each function jumping to the new one. */
+static void proxy_vdso(struct rst_args *a)
+{
+	struct rst_vdso_patch *p = (struct rst_vdso_patch *)a->vdso_patches;
+	long r;
+
+	if (!a->old_vdso_size)
+		return;
+	r = sys_call6(NR_mmap, a->old_vdso_addr, a->old_vdso_size, 0x3 /* RW */,
+		      0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */ | MAP_FIXED_, -1, 0);
+	if (r != (long)a->old_vdso_addr)
+		fail(a, "mmap of the old vdso at", a->old_vdso_addr, r < 0 ? r : -22);
+	memcpy((void *)a->old_vdso_addr, (void *)a->old_vdso_data, a->old_vdso_size);
+	for (uint32_t i = 0; i < a->nr_vdso_patches; i++) {
+		uint8_t *c = (uint8_t *)p[i].addr;
+
+		c[0] = 0x48;	/* movabs $target, %rax */
+		c[1] = 0xb8;
+		memcpy(c + 2, &p[i].target, 8);
+		c[10] = 0xff;	/* jmp *%rax */
+		c[11] = 0xe0;
+	}
+	check(a, sys_call3(NR_mprotect, a->old_vdso_addr, a->old_vdso_size, 0x5 /* R|X */),
+	      "mprotect of the old vdso", a->old_vdso_addr);
+}
+
 static void fill_pages(struct rst_args *a)
 {
 	struct rst_run *runs = (struct rst_run *)a->runs;
@@ -376,6 +402,7 @@ void restorer_main(struct rst_args *a)
 	move_vdso(a, 1);
 
 	map_vmas(a);
+	proxy_vdso(a);
 	fill_pages(a);
 	finish_vmas(a);
 	check(a, sys_call5(NR_prctl, PR_SET_MM_, PR_SET_MM_MAP_, &a->mm, sizeof(a->mm), 0),
