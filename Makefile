@@ -16,7 +16,7 @@ PB_H	:= $(PB_C:.c=.h)
 
 # The tracer: everything under src/ but the two freestanding blobs.
 TRACER_SRCS := $(filter-out src/parasite/% src/restorer/%,$(wildcard src/*/*.c src/*/*/*.c))
-CORE_SRCS   := $(wildcard src/common/*.c src/proc/*.c images/*.c)
+CORE_SRCS   := $(wildcard src/common/*.c src/proc/*.c images/*.c) src/files/decide.c
 TRACER_OBJS := $(patsubst %.c,$(B)/%.o,$(TRACER_SRCS) $(wildcard images/*.c)) \
 	       $(PB_C:.c=.o) $(B)/parasite-blob.o $(B)/restorer-blob.o
 MAIN_OBJ    := $(B)/src/cli/main.o
@@ -100,8 +100,8 @@ $(B)/san/$(B)/proto/%.pb-c.o: $(B)/proto/%.pb-c.c
 SAN_COMMON := $(patsubst %.c,$(B)/san/%.o,$(wildcard src/common/*.c))
 SAN_PROC   := $(patsubst %.c,$(B)/san/%.o,$(wildcard src/proc/*.c))
 SAN_IMAGES := $(patsubst %.c,$(B)/san/%.o,$(wildcard images/*.c) $(PB_C))
-unit_objs = $(SAN_COMMON) $(if $(filter test_proc%,$(1)),$(SAN_PROC),\
-	$(if $(filter test_image%,$(1)),$(SAN_IMAGES),$(CORE_SAN_OBJS)))
+unit_objs = $(if $(filter test_proc%,$(1)),$(SAN_COMMON) $(SAN_PROC),\
+	$(if $(filter test_image%,$(1)),$(SAN_COMMON) $(SAN_IMAGES),$(CORE_SAN_OBJS)))
 
 .SECONDEXPANSION:
 $(B)/test/unit/%: test/unit/%.c $$(call unit_objs,$$*)

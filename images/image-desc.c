@@ -31,6 +31,7 @@ static const struct kind kinds[IMG__MAX] = {
 	[IMG_FDINFO]	= { { "fdinfo-%u.img", IMG_MAGIC_FDINFO,    true,  &fd_entry__descriptor },        "fdinfo" },
 	[IMG_FS]	= { { "fs-%u.img",     IMG_MAGIC_FS,        true,  &fs_entry__descriptor },        "fs" },
 	[IMG_MOUNTINFO]	= { { "mountinfo.img", IMG_MAGIC_MOUNTINFO, false, &mountinfo_entry__descriptor }, "mountinfo" },
+	[IMG_GHOST]	= { { "ghost-%u.img",  IMG_MAGIC_GHOST,     true,  NULL },                         "ghost" },
 };
 
 const struct img_desc *img_desc(enum img_kind kind)

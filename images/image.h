@@ -37,6 +37,7 @@ enum img_kind {
 	IMG_FDINFO,
 	IMG_FS,
 	IMG_MOUNTINFO,
+	IMG_GHOST,		/* raw: file data of an unlinked file, offset IMG_PAGES_DATA_OFF = 0 */
 	IMG__MAX,
 };
 

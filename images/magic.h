@@ -26,6 +26,7 @@ enum img_magic {
 	IMG_MAGIC_FDINFO	= IMG_MAGIC4('F', 'D', 'I', 'N'),
 	IMG_MAGIC_FS		= IMG_MAGIC4('F', 'S', 'Y', 'S'),
 	IMG_MAGIC_MOUNTINFO	= IMG_MAGIC4('M', 'N', 'T', 'I'),
+	IMG_MAGIC_GHOST		= IMG_MAGIC4('G', 'H', 'S', 'T'),
 };
 
 #endif

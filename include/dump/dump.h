@@ -16,6 +16,7 @@ struct dump_opts {
 	const char *dir;
 	bool leave_running;
 	bool shell_job;			/* the tree's terminal is the caller's: record it as external */
+	uint64_t ghost_limit;		/* most data of unlinked files copied into the images */
 };
 
 /* 0 or -errno. On failure the tree runs on as before and DIR holds no image set. */

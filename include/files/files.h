@@ -20,7 +20,10 @@
 
 struct file_table;
 
-int file_table_new(struct file_table **out);
+/* Unlinked files are relinked or copied into set's ghost images (up to ghost_limit bytes). */
+int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table **out);
+/* A failed dump: remove the links made for unlinked files. */
+void file_table_unlink_relinks(struct file_table *ft);
 void file_table_free(struct file_table *ft);
 
 /* What is known of one fd of a dumped task while it is classified. */
@@ -34,6 +37,8 @@ struct fd_probe {
 	unsigned int mnt_id;
 	bool external_session;		/* the task's session leader is outside the tree */
 	bool shell_job;			/* --shell-job: a terminal there is the caller's */
+	struct file_table *ft;
+	const FileEntry *same_inode;	/* another description of this inode, already decided */
 };
 
 /* Refuse an fd: "pid P fd N (LINK): unsupported file kind"; returns -EOPNOTSUPP. */
@@ -50,6 +55,28 @@ int pipe_fill(const struct fd_probe *p, FileEntry *fe);
  * to the table. *fds gets a malloc'ed array of fd entries for fdinfo-PID.img.
  * An fd of a kind not handled is refused: "pid P fd N (LINK): unsupported file kind".
  */
+/*
+ * A file a task uses without an fd (a mapping, its exe, cwd, root): any
+ * description of the inode will do. local is ours (closed here); want_flags
+ * the access it needs. *id gets the files.img entry.
+ */
+int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char *link,
+			 int want_flags, uint32_t *id);
+
+/*
+ * Copy size bytes of src from src_base to dst at dst_base, the holes left
+ * as holes (SEEK_DATA/SEEK_HOLE, copy_file_range). *data: bytes copied.
+ */
+int copy_sparse(int src, off_t src_base, int dst, off_t dst_base, off_t size, uint64_t *data);
+
+/* unlinked.c: a file whose path no longer names it */
+int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, bool deleted);
+/* ghost_limit and the image set of the table, for unlinked.c */
+struct imgset *file_table_imgset(struct file_table *ft);
+uint64_t file_table_ghost_limit(struct file_table *ft);
+const char *file_table_dump_id(struct file_table *ft);
+int file_table_note_relink(struct file_table *ft, const char *task_root, const char *name);
+
 int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
 		  bool shell_job, FdEntry **fds, size_t *nr);
 

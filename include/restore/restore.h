@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "images/image.h"
+#include "files.pb-c.h"
 #include "pstree.pb-c.h"
 #include "restorer-proto.h"
 
@@ -59,6 +60,15 @@ struct restore_ctx {
 	size_t sync_size;
 	uint32_t nr_threads;		/* of alive tasks: what rst_sync counts down */
 	int tty_fd;			/* --shell-job: ckpt's terminal (one of 0, 1, 2), else -1 */
+	struct made_inode *made;	/* unlinked inodes made anew (ghost.c), by ghost id */
+	size_t nr_made;
+	char **relinks;			/* ckpt's links to unlinked files: removed once restored */
+	size_t nr_relinks;
+};
+
+struct made_inode {
+	uint32_t key;			/* ghost id, or file id for dirs and nodes */
+	int fd;				/* O_RDWR (or O_PATH) on it: reopened per description */
 };
 
 int restore_tree(const struct restore_opts *o, int *exit_status);
@@ -67,6 +77,15 @@ int restore_tree(const struct restore_opts *o, int *exit_status);
 int restore_create_root(struct restore_ctx *ctx, pid_t *root_pid);
 /* files.c: open every description of files.img at transport fds */
 int restore_open_files(struct restore_ctx *ctx);
+/*
+ * ghost.c: a file whose name was gone at dump: open its relink name, or make
+ * it anew (ghost, O_TMPFILE, memfd, directory, node) and unlink the name we
+ * gave it. An fd with the description's flags, or -errno.
+ */
+int restore_open_unlinked(struct restore_ctx *ctx, const FileEntry *fe);
+/* After a restore that succeeded: the relink names go. */
+void restore_remove_relinks(struct restore_ctx *ctx);
+
 /* shmem.c: a memfd per shared anonymous object of the tree */
 int restore_prepare_shmem(struct restore_ctx *ctx);
 /* task.c: everything a task does for itself; never returns */

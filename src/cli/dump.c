@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "dump/dump.h"
 
 static void dump_usage(FILE *f)
@@ -18,6 +19,8 @@ static void dump_usage(FILE *f)
 	      "  -R, --leave-running     let the tree run on after the dump (default: kill it)\n"
 	      "  -j, --shell-job         the tree runs on the caller's terminal, in a session\n"
 	      "                          it does not lead: record the terminal as external\n"
+	      "      --ghost-limit SIZE  most data of unlinked files to copy into the images\n"
+	      "                          (default 1G; K, M, G suffixes)\n"
 	      "  -o, --log-file FILE     write the log there (default: warnings to stderr)\n"
 	      "  -v[0-4]                 log level: 0 none, 1 errors, 2 warnings, 3 info, 4 debug\n", f);
 }
@@ -41,10 +44,11 @@ int cmd_dump(int argc, char **argv)
 		{ "leave-running", no_argument, NULL, 'R' },
 		{ "log-file", required_argument, NULL, 'o' },
 		{ "shell-job", no_argument, NULL, 'j' },
+		{ "ghost-limit", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dump_opts o = { 0 };
+	struct dump_opts o = { .ghost_limit = 1ull << 30 };
 	const char *log_path = NULL;
 	int level = LOG_WARN, c, ret;
 	char *end;
@@ -70,6 +74,12 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case 'j':
 			o.shell_job = true;
+			break;
+		case 'G':
+			if (parse_size(optarg, &o.ghost_limit)) {
+				fprintf(stderr, "ckpt: dump: bad --ghost-limit '%s' (e.g. 512M, 2G)\n", optarg);
+				return 2;
+			}
 			break;
 		case 'v':
 			level = cli_parse_verbosity(argv[optind - 1]);

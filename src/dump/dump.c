@@ -199,7 +199,7 @@ int dump_tree(const struct dump_opts *o)
 	}
 	fault_point("seize");
 
-	ret = file_table_new(&ft);
+	ret = file_table_new(set, o->ghost_limit, &ft);
 	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
 	if (!ret)
@@ -210,9 +210,9 @@ int dump_tree(const struct dump_opts *o)
 		ret = dump_mountinfo(set, o->pid);
 	if (!ret)
 		ret = commit(set, o, tree.nr);
-	file_table_free(ft);
 
 	if (ret) {
+		file_table_unlink_relinks(ft);
 		release_tree(&tree, false);
 		imgset_abort(set);
 	} else {
@@ -220,6 +220,7 @@ int dump_tree(const struct dump_opts *o)
 		imgset_close(set);
 		pr_info("dumped %zu tasks of tree %d into %s", tree.nr, o->pid, o->dir);
 	}
+	file_table_free(ft);
 	seized_tree_free(&tree);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #define LOG_PREFIX "dump: "
 #include "common/log.h"
@@ -25,6 +26,36 @@ static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
 	*out = (uint64_t *)buf;
 	*n = len / sizeof(uint64_t);
 	return 0;
+}
+
+/* A file the task uses without an fd, by its /proc link: into the file table. */
+static int add_file(struct task_dump *td, const char *what, int flags, uint32_t *id)
+{
+	pid_t pid = td->task->pid;
+	char path[96], link[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return pr_perror("pid %d: readlink %s", pid, path);
+	link[n] = '\0';
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s (%s)", pid, path, link);
+	return file_table_add_inode(td->files, pid, fd, link, flags & ~O_DIRECTORY, id);
+}
+
+/* The file behind a file mapping: the same inode comes back even if its name is gone. */
+static int vma_file(struct task_dump *td, const struct proc_vma *v, VmaEntry *e)
+{
+	char what[64];
+	int flags = v->shared && (v->prot & PROT_WRITE || v->vmflags & VMF_MW) ? O_RDWR : O_RDONLY;
+
+	snprintf(what, sizeof(what), "map_files/%lx-%lx", v->start, v->end);
+	e->has_file_id = true;
+	return add_file(td, what, flags, &e->file_id);
 }
 
 /* The [vdso] itself: restore on another kernel puts it back as a proxy. */
@@ -97,6 +128,10 @@ int dump_mm(struct task_dump *td, const int *kinds)
 		return pr_perror("pid %d: readlink %s", pid, path);
 	exe[n] = '\0';
 	mm.exe_path = exe;
+	ret = add_file(td, "exe", O_RDONLY, &mm.exe_file_id);
+	if (ret)
+		return ret;
+	mm.has_exe_file_id = true;
 
 	for (size_t i = 0; i < td->nr_vmas; i++) {
 		const struct proc_vma *v = &td->vmas[i];
@@ -117,6 +152,11 @@ int dump_mm(struct task_dump *td, const int *kinds)
 		if (e->kind == VMA_KIND__VMA_ANON_SHARED) {
 			e->has_shmid = true;
 			e->shmid = v->ino;
+		}
+		if (e->kind == VMA_KIND__VMA_FILE_PRIVATE || e->kind == VMA_KIND__VMA_FILE_SHARED) {
+			ret = vma_file(td, v, e);
+			if (ret)
+				return ret;
 		}
 		ptrs[i] = e;
 	}

@@ -138,6 +138,16 @@ static int dump_fs(struct task_dump *td)
 	fs.pid = pid;
 	fs.cwd = cwd;
 	fs.root = root;
+	/* by inode too: a removed cwd comes back as a removed directory */
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	ret = file_table_add_inode(td->files, pid, fd, cwd, O_RDONLY, &fs.cwd_file_id);
+	if (ret)
+		return ret;
+	fs.has_cwd_file_id = true;
 	ret = img_create(td->set, IMG_FS, pid, &img);
 	if (ret)
 		return ret;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/random.h>
 #include <linux/kcmp.h>
 
 #define LOG_PREFIX "files: "
@@ -49,17 +51,63 @@ struct file_table {
 	struct file_rec *v;
 	size_t n, cap;
 	struct inode_tree inodes;
+	struct imgset *set;
+	uint64_t ghost_limit;
+	char dump_id[24];		/* in every name ckpt makes: unique per dump */
+	char **relinks;			/* links made (paths as ckpt sees them) */
+	size_t nr_relinks;
 };
 
-int file_table_new(struct file_table **out)
+int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table **out)
 {
 	struct file_table *ft = calloc(1, sizeof(*ft));
+	uint64_t rnd;
 
 	if (!ft)
 		return -ENOMEM;
 	RB_INIT(&ft->inodes);
+	ft->set = set;
+	ft->ghost_limit = ghost_limit;
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	snprintf(ft->dump_id, sizeof(ft->dump_id), "%016llx", (unsigned long long)rnd);
 	*out = ft;
 	return 0;
+}
+
+struct imgset *file_table_imgset(struct file_table *ft)
+{
+	return ft->set;
+}
+
+uint64_t file_table_ghost_limit(struct file_table *ft)
+{
+	return ft->ghost_limit;
+}
+
+const char *file_table_dump_id(struct file_table *ft)
+{
+	return ft->dump_id;
+}
+
+int file_table_note_relink(struct file_table *ft, const char *task_root, const char *name)
+{
+	char **nv = reallocarray(ft->relinks, ft->nr_relinks + 1, sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	ft->relinks = nv;
+	if (asprintf(&nv[ft->nr_relinks], "%s%s", task_root, name) < 0)
+		return -ENOMEM;
+	ft->nr_relinks++;
+	return 0;
+}
+
+void file_table_unlink_relinks(struct file_table *ft)
+{
+	for (size_t i = 0; ft && i < ft->nr_relinks; i++)
+		if (unlink(ft->relinks[i]) && errno != ENOENT)
+			pr_warn("remove %s: %s", ft->relinks[i], strerror(errno));
 }
 
 void file_table_free(struct file_table *ft)
@@ -68,9 +116,14 @@ void file_table_free(struct file_table *ft)
 
 	if (!ft)
 		return;
+	for (size_t i = 0; i < ft->nr_relinks; i++)
+		free(ft->relinks[i]);
+	free(ft->relinks);
 	for (size_t i = 0; i < ft->n; i++) {
 		free(ft->v[i].fe.path);
 		free(ft->v[i].fe.fown);
+		free(ft->v[i].fe.relink_name);
+		free(ft->v[i].fe.memfd_name);
 		if (ft->v[i].local >= 0)
 			close(ft->v[i].local);
 	}
@@ -132,6 +185,11 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	if (!nr)
 		return -ENOMEM;
 	node->recs = nr;
+	struct fd_probe pp = *p;
+
+	pp.ft = ft;
+	pp.same_inode = node->n ? &ft->v[node->recs[0]].fe : NULL;
+	p = &pp;
 
 	rec = &ft->v[ft->n];
 	file_entry__init(&rec->fe);
@@ -145,6 +203,8 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	if (ret) {
 		free(rec->fe.path);
 		free(rec->fe.fown);
+		free(rec->fe.relink_name);
+		free(rec->fe.memfd_name);
 		return ret;
 	}
 	rec->local = p->local;
@@ -194,6 +254,40 @@ static int list_fds(pid_t pid, int **out, size_t *nr)
 	*out = v;
 	*nr = n;
 	return 0;
+}
+
+int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char *link,
+			 int want_flags, uint32_t *id)
+{
+	struct parasite_fd_info info = { .fd = -1, .flags = want_flags, .pos = -1 };
+	struct stat st;
+	struct inode_node key, *node;
+	struct fd_probe p;
+	int ret;
+
+	if (fstat(local, &st)) {
+		ret = pr_perror("pid %d: %s: fstat", pid, link);
+		close(local);
+		return ret;
+	}
+	key.dev = st.st_dev;
+	key.ino = st.st_ino;
+	node = RB_FIND(inode_tree, &ft->inodes, &key);
+	for (size_t i = 0; node && i < node->n; i++) {
+		const FileEntry *fe = &ft->v[node->recs[i]].fe;
+
+		if ((fe->flags & O_ACCMODE) == O_RDWR || (fe->flags & O_ACCMODE) == (unsigned)want_flags) {
+			*id = fe->id;
+			close(local);
+			return 0;
+		}
+	}
+	p = (struct fd_probe){ .pid = pid, .fd = -1, .local = local, .link = link, .st = &st,
+			       .info = &info };
+	ret = table_add(ft, &p, id);
+	if (ret)
+		close(local);
+	return ret;
 }
 
 int unsupported_kind(pid_t pid, int fd, const char *link)

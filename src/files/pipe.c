@@ -31,5 +31,7 @@ int pipe_fill(const struct fd_probe *p, FileEntry *fe)
 	fe->kind = FILE_KIND__FILE_FIFO;
 	ret = file_fill_common(p, fe, path);
 	fe->pos = -1;
-	return ret;
+	if (ret)
+		return ret;
+	return unlinked_fill(p, fe, path, fe->has_deleted && fe->deleted);
 }

@@ -27,10 +27,11 @@ int file_fill_common(const struct fd_probe *p, FileEntry *fe, const char *path)
 	fe->dev = st->st_dev;
 	fe->rdev = st->st_rdev;
 	fe->nlink = st->st_nlink;
-	fe->has_uid = fe->has_gid = fe->has_mtime_ns = true;
+	fe->has_uid = fe->has_gid = fe->has_mtime_ns = fe->has_atime_ns = true;
 	fe->uid = st->st_uid;
 	fe->gid = st->st_gid;
 	fe->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000ull + st->st_mtim.tv_nsec;
+	fe->atime_ns = (uint64_t)st->st_atim.tv_sec * 1000000000ull + st->st_atim.tv_nsec;
 	if (p->info->own_pid || p->info->own_sig) {
 		fe->fown = malloc(sizeof(*fe->fown));
 		if (!fe->fown)
@@ -47,6 +48,7 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 {
 	char path[PATH_MAX];
 	bool deleted;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s", p->link);
 	deleted = proc_strip_deleted(path);
@@ -74,5 +76,8 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 		fe->has_deleted = true;
 		fe->deleted = true;
 	}
-	return file_fill_common(p, fe, path);
+	ret = file_fill_common(p, fe, path);
+	if (ret || fe->tty_external)
+		return ret;
+	return unlinked_fill(p, fe, path, deleted);
 }

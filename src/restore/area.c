@@ -109,6 +109,23 @@ static int place_area(pid_t pid, const MmEntry *mm, size_t size, uint64_t *out)
 	return -ENOMEM;
 }
 
+/*
+ * The inode a mapping or the exe had, by its files.img entry: a reopen of
+ * that description, so a file whose name is gone comes back the same.
+ * -ENOENT when there is no entry (old images): open by name.
+ */
+static int by_file_id(struct restore_ctx *ctx, uint32_t id, int mode)
+{
+	char self[64];
+	int f;
+
+	if (!id || id > ctx->nr_files || ctx->transport[id] < 0)
+		return -ENOENT;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", ctx->transport[id]);
+	f = open(self, mode | O_CLOEXEC);
+	return f < 0 ? -errno : f;
+}
+
 static int open_vma_file(struct restore_ctx *ctx, pid_t pid, const VmaEntry *v, int *fd)
 {
 	int mode = O_RDONLY, f;
@@ -130,7 +147,9 @@ static int open_vma_file(struct restore_ctx *ctx, pid_t pid, const VmaEntry *v, 
 		return 0;
 	if (v->kind == VMA_KIND__VMA_FILE_SHARED && (v->prot & PROT_WRITE || strstr(v->vmflags, "mw")))
 		mode = O_RDWR;
-	f = open(v->name, mode | O_CLOEXEC);
+	f = by_file_id(ctx, v->has_file_id ? v->file_id : 0, mode);
+	if (f == -ENOENT)
+		f = open(v->name, mode | O_CLOEXEC);
 	if (f < 0)
 		return pr_perror("pid %d: mapping %#llx-%#llx: open %s", pid,
 				 (unsigned long long)v->start, (unsigned long long)v->end, v->name);
@@ -245,7 +264,9 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		if (ret)
 			return ret;
 	}
-	exe_fd = open(mm->exe_path, O_RDONLY | O_CLOEXEC);
+	exe_fd = by_file_id(ctx, mm->has_exe_file_id ? mm->exe_file_id : 0, O_RDONLY);
+	if (exe_fd == -ENOENT)
+		exe_fd = open(mm->exe_path, O_RDONLY | O_CLOEXEC);
 	if (exe_fd < 0)
 		return pr_perror("pid %d: open the executable %s", pid, mm->exe_path);
 	exe_fd = restore_fd_above(ctx, exe_fd);

@@ -61,11 +61,6 @@ static int open_regular(const FileEntry *fe)
 	int flags = (fe->flags & ~OPEN_IGNORED) | O_NOCTTY;
 	int fd, ret;
 
-	if (fe->has_deleted && fe->deleted) {
-		pr_err("%s: the file was deleted before the dump (unlinked files are not restored yet)",
-		       fe->path);
-		return -ENOENT;
-	}
 	fd = open(fe->path, flags);
 	if (fd < 0)
 		return pr_perror("%s: open", fe->path);
@@ -194,6 +189,10 @@ int restore_open_files(struct restore_ctx *ctx)
 		}
 		if (fe->has_tty_external && fe->tty_external) {
 			fd = open_external_tty(ctx, fe);
+			goto opened;
+		}
+		if (fe->has_decision && fe->decision != FILE_DECISION__DECIDE_PLAIN) {
+			fd = restore_open_unlinked(ctx, fe);
 			goto opened;
 		}
 		switch (fe->kind) {

@@ -348,6 +348,7 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 			waitpid(root, NULL, 0);
 		return ret;
 	}
+	restore_remove_relinks(&ctx);
 	/* the transport fds are not the tree's any more */
 	for (size_t i = 1; i <= ctx.nr_files; i++)
 		if (ctx.transport[i] >= 0)

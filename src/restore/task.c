@@ -176,10 +176,18 @@ static int restore_rlimits(pid_t pid, const TaskCoreEntry *core)
 	return 0;
 }
 
-static int restore_fs(pid_t pid, const FsEntry *fs)
+static int restore_fs(struct restore_ctx *ctx, pid_t pid, const FsEntry *fs)
 {
+	uint32_t cwd = fs->has_cwd_file_id ? fs->cwd_file_id : 0;
+
 	if (strcmp(fs->root, "/") && chroot(fs->root))
 		return pr_perror("pid %d: chroot %s", pid, fs->root);
+	/* by inode: a removed cwd is a removed directory again */
+	if (cwd && cwd <= ctx->nr_files && ctx->transport[cwd] >= 0) {
+		if (fchdir(ctx->transport[cwd]))
+			return pr_perror("pid %d: fchdir to %s", pid, fs->cwd);
+		return 0;
+	}
 	if (chdir(fs->cwd))
 		return pr_perror("pid %d: chdir %s", pid, fs->cwd);
 	return 0;
@@ -284,7 +292,7 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	if (ret)
 		task_failed(ctx, pid, ret, "prepare memory");
 	/* with CLONE_FS / CLONE_FILES the parent sets them up for both */
-	ret = t->fs_shared ? 0 : restore_fs(pid, ti.fs);
+	ret = t->fs_shared ? 0 : restore_fs(ctx, pid, ti.fs);
 	if (ret)
 		task_failed(ctx, pid, ret, "fs state");
 	if (t->files_shared) {
