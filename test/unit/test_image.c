@@ -200,6 +200,7 @@ static void test_kind_table(void **state)
 	static const char *names[IMG__MAX] = {
 		"inventory.img", "pstree.img", "core-%u.img", "mm-%u.img", "pagemap-%u.img",
 		"pages-%u.img", "files.img", "fdinfo-%u.img", "fs-%u.img", "mountinfo.img",
+		"ghost-%u.img",
 	};
 
 	(void)state;
@@ -210,7 +211,7 @@ static void test_kind_table(void **state)
 		assert_non_null(d);
 		assert_string_equal(d->fmt, names[k]);
 		assert_int_equal(d->per_task, strstr(d->fmt, "%u") != NULL);
-		assert_int_equal(d->msg == NULL, k == IMG_PAGES);
+		assert_int_equal(d->msg == NULL, k == IMG_PAGES || k == IMG_GHOST);
 		assert_int_not_equal(d->magic, IMG_FILE_MAGIC);
 		assert_int_equal(img_kind_by_magic(d->magic), k);
 		for (int o = 0; o < k; o++)
