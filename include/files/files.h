@@ -71,6 +71,13 @@ int copy_sparse(int src, off_t src_base, int dst, off_t dst_base, off_t size, ui
 
 /* unlinked.c: a file whose path no longer names it */
 int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, bool deleted);
+/* Make the link of a DECIDE_RELINK file (or fall back to a ghost copy). */
+int unlinked_relink(const struct fd_probe *p, FileEntry *fe);
+/*
+ * At the end of a dump, with the tree still frozen: link every file that
+ * needs a relink name, and give the result to every description of it.
+ */
+int file_table_relink_all(struct file_table *ft);
 /* ghost_limit and the image set of the table, for unlinked.c */
 struct imgset *file_table_imgset(struct file_table *ft);
 uint64_t file_table_ghost_limit(struct file_table *ft);

@@ -203,6 +203,8 @@ int dump_tree(const struct dump_opts *o)
 	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
 	if (!ret)
+		ret = file_table_relink_all(ft);
+	if (!ret)
 		ret = file_table_write(ft, set);
 	if (!ret)
 		ret = dump_pstree(set, &tree);

@@ -23,6 +23,7 @@
 struct file_rec {
 	FileEntry fe;
 	int local;			/* kept open: kcmp needs it */
+	pid_t pid;			/* a task that had it */
 };
 
 /* All descriptions of one inode, to compare a new fd against. */
@@ -208,6 +209,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 		return ret;
 	}
 	rec->local = p->local;
+	rec->pid = p->pid;
 	node->recs[node->n++] = ft->n;
 	*id = rec->fe.id;
 	ft->n++;
@@ -444,6 +446,41 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 fail:
 	free(out);
 	return ret;
+}
+
+int file_table_relink_all(struct file_table *ft)
+{
+	struct inode_node *node;
+
+	RB_FOREACH(node, inode_tree, &ft->inodes) {
+		struct file_rec *first = &ft->v[node->recs[0]];
+		struct stat st;
+		struct fd_probe p;
+		int ret;
+
+		if (first->fe.decision != FILE_DECISION__DECIDE_RELINK || first->fe.relink_name)
+			continue;
+		if (fstat(first->local, &st))
+			return pr_perror("pid %d: %s: fstat", first->pid, first->fe.path);
+		p = (struct fd_probe){ .pid = first->pid, .fd = -1, .local = first->local,
+				       .link = first->fe.path, .st = &st, .ft = ft };
+		ret = unlinked_relink(&p, &first->fe);
+		if (ret)
+			return ret;
+		/* the other descriptions of the inode: the same link, or the same ghost */
+		for (size_t i = 1; i < node->n; i++) {
+			FileEntry *fe = &ft->v[node->recs[i]].fe;
+
+			fe->decision = first->fe.decision;
+			if (first->fe.relink_name && !(fe->relink_name = strdup(first->fe.relink_name)))
+				return -ENOMEM;
+			fe->has_ghost_id = first->fe.has_ghost_id;
+			fe->ghost_id = first->fe.ghost_id;
+			fe->has_ghost_size = first->fe.has_ghost_size;
+			fe->ghost_size = first->fe.ghost_size;
+		}
+	}
+	return 0;
 }
 
 int file_table_write(struct file_table *ft, struct imgset *set)

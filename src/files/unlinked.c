@@ -193,6 +193,21 @@ static int copy_decision(FileEntry *fe, const FileEntry *from)
 	return 0;
 }
 
+int unlinked_relink(const struct fd_probe *p, FileEntry *fe)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s", fe->path);
+	ret = relink(p, fe, path);
+	if (!ret || (ret != -ENOENT && ret != -EXDEV && ret != -EPERM && ret != -EACCES &&
+		     ret != -EROFS && ret != -ENOTDIR))
+		return ret ? pr_errno(ret, "pid %d fd %d (%s): relink", p->pid, p->fd, path) : 0;
+	/* overlayfs lower layers and the like refuse a link: copy it instead */
+	fe->decision = (FileDecision)DECIDE_GHOST;
+	return dump_ghost(p, fe, path);
+}
+
 int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, bool deleted)
 {
 	struct file_facts f = {
@@ -216,13 +231,9 @@ int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, boo
 
 	switch (d) {
 	case DECIDE_RELINK:
-		ret = relink(p, fe, path);
-		if (!ret || (ret != -ENOENT && ret != -EXDEV && ret != -EPERM && ret != -EACCES &&
-			     ret != -EROFS && ret != -ENOTDIR))
-			return ret ? pr_errno(ret, "pid %d fd %d (%s): relink", p->pid, p->fd, path) : 0;
-		/* overlayfs lower layers and the like refuse a link: copy it instead */
-		fe->decision = (FileDecision)DECIDE_GHOST;
-		return dump_ghost(p, fe, path);
+		/* linked at the end of the dump (unlinked_relink), so that a dump killed
+		 * before leaves no name behind */
+		return 0;
 	case DECIDE_MEMFD:
 		fe->memfd_name = strdup(path + strlen("/memfd:"));
 		if (!fe->memfd_name)

@@ -59,6 +59,9 @@ static int set_owner(const FileEntry *fe, int fd)
 static int open_regular(const FileEntry *fe)
 {
 	int flags = (fe->flags & ~OPEN_IGNORED) | O_NOCTTY;
+
+	if (S_ISREG(fe->mode))
+		flags &= ~O_TMPFILE;	/* a tmpfile that got a name later */
 	int fd, ret;
 
 	fd = open(fe->path, flags);

@@ -55,7 +55,8 @@ static int reopen(const FileEntry *fe, int fd)
 	int nfd;
 
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	nfd = open(self, (fe->flags & ~OPEN_IGNORED) | O_NOCTTY | O_CLOEXEC);
+	/* an O_TMPFILE description shows O_TMPFILE in its flags: not to be reopened with */
+	nfd = open(self, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
 	if (nfd < 0)
 		return pr_perror("%s: reopen the restored inode", fe->path);
 	if (fe->pos > 0 && fe->kind == FILE_KIND__FILE_REG && lseek(nfd, fe->pos, SEEK_SET) != fe->pos) {
@@ -63,6 +64,20 @@ static int reopen(const FileEntry *fe, int fd)
 		return pr_perror("%s: seek to %lld", fe->path, (long long)fe->pos);
 	}
 	return nfd;
+}
+
+static int tmpfile_description(const FileEntry *fe, int made)
+{
+	int fd = fcntl(made, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return pr_perror("%s: dup", fe->path);
+	if (fcntl(fd, F_SETFL, fe->flags) < 0 ||
+	    (fe->pos > 0 && lseek(fd, fe->pos, SEEK_SET) != fe->pos)) {
+		close(fd);
+		return pr_perror("%s: flags and position", fe->path);
+	}
+	return fd;
 }
 
 /*
@@ -76,6 +91,11 @@ static int make_near(const FileEntry *fe, const char *what, char *made, size_t l
 	uint64_t rnd = 0;
 	int err = -ENOENT;
 
+	/* its own name when that is free: /proc shows "name (deleted)" as before */
+	snprintf(made, len, "%s", fe->path);
+	err = make(fe, made);
+	if (!err)
+		return 0;
 	snprintf(dir, sizeof(dir), "%s", fe->path);
 	for (;;) {
 		char *slash = strrchr(dir, '/');
@@ -128,7 +148,8 @@ static int make_tmpfile(const FileEntry *fe)
 		if (!slash)
 			break;
 		*slash = '\0';
-		fd = open(dir[0] ? dir : "/", O_TMPFILE | O_RDWR | O_CLOEXEC, fe->mode & 07777);
+		fd = open(dir[0] ? dir : "/", O_TMPFILE | O_CLOEXEC |
+			  ((fe->flags & O_ACCMODE) == O_WRONLY ? O_WRONLY : O_RDWR), fe->mode & 07777);
 		if (fd >= 0)
 			return fd;
 		fd = -errno;
@@ -173,7 +194,17 @@ static int open_relinked(struct restore_ctx *ctx, const FileEntry *fe)
 
 	if (!fe->relink_name)
 		return pr_errno(-EBADMSG, "%s: relinked file without a link name", fe->path);
-	fd = open(fe->relink_name, (fe->flags & ~OPEN_IGNORED) | O_NOCTTY | O_CLOEXEC);
+	/*
+	 * Opened through its old name when that is free (a second link, gone at
+	 * once: /proc shows "name (deleted)" as before), else through ckpt's
+	 * link. ckpt's link stays until the whole restore succeeded.
+	 */
+	if (!link(fe->relink_name, fe->path)) {
+		fd = open(fe->path, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
+		unlink(fe->path);
+	} else {
+		fd = open(fe->relink_name, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return pr_perror("%s: open ckpt's link %s", fe->path, fe->relink_name);
 	if (fstat(fd, &st) || (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino)) {
@@ -224,7 +255,19 @@ static int make_data_inode(struct restore_ctx *ctx, const FileEntry *fe)
 		if (fd < 0)
 			return pr_perror("%s: open %s", fe->path, made);
 	}
-	ret = fill_inode(ctx, fe, fd);
+	if (fe->decision == FILE_DECISION__DECIDE_TMPFILE) {
+		/* filled through a description of our own: the first one is the task's */
+		char self[64];
+		int wfd;
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		wfd = open(self, O_RDWR | O_CLOEXEC);
+		ret = wfd < 0 ? pr_perror("%s: reopen the tmpfile", fe->path) : fill_inode(ctx, fe, wfd);
+		if (wfd >= 0)
+			close(wfd);
+	} else {
+		ret = fill_inode(ctx, fe, fd);
+	}
 	if (!ret && fe->decision == FILE_DECISION__DECIDE_MEMFD && fe->has_seals && fe->seals &&
 	    fcntl(fd, F_ADD_SEALS, fe->seals))
 		ret = pr_perror("%s: F_ADD_SEALS %#x", fe->path, fe->seals);
@@ -282,6 +325,9 @@ int restore_open_unlinked(struct restore_ctx *ctx, const FileEntry *fe)
 			made = make_data_inode(ctx, fe);
 			if (made < 0)
 				return made;
+			/* an O_TMPFILE description is the one open() made: its flags say so */
+			if (fe->decision == FILE_DECISION__DECIDE_TMPFILE)
+				return tmpfile_description(fe, made);
 		}
 		return reopen(fe, made);
 	case FILE_DECISION__DECIDE_GHOST_DIR:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@
 static const char *prog;
 static const char *pidfile;
 static const char *outfile;
+static const char *dir_arg;
+static char tmp_dir[64];
+static pid_t tmp_dir_owner;
 static int extra_argc;
 static char **extra_argv;
 static int ready_fd = -1;
@@ -37,7 +41,7 @@ static void sigterm_handler(int sig)
 
 static __attribute__((noreturn)) void usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s --pidfile FILE --outfile FILE [args]\n", argv0);
+	fprintf(stderr, "usage: %s --pidfile FILE --outfile FILE [--dir DIR] [args]\n", argv0);
 	exit(2);
 }
 
@@ -57,6 +61,9 @@ static void parse_args(int argc, char **argv)
 		} else if (!strncmp(a, "--outfile", 9)) {
 			dst = &outfile;
 			n = 9;
+		} else if (!strncmp(a, "--dir", 5) && (a[5] == '=' || a[5] == '\0')) {
+			dst = &dir_arg;
+			n = 5;
 		} else if (!strcmp(a, "--")) {
 			i++;
 			break;
@@ -155,7 +162,41 @@ void test_init(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL))
 		setup_fail("sigaction: %m");
+	if (dir_arg) {
+		struct stat st;
+
+		if (stat(dir_arg, &st) || !S_ISDIR(st.st_mode))
+			setup_fail("--dir %s: not a directory", dir_arg);
+	}
 	test_msg("started");
+}
+
+/* at exit of the process that made it: rmdir, so only when the test emptied it */
+static void tmp_dir_remove(void)
+{
+	if (tmp_dir[0] && getpid() == tmp_dir_owner)
+		rmdir(tmp_dir);
+}
+
+const char *test_dir(void)
+{
+	const char *base;
+
+	if (dir_arg)
+		return dir_arg;
+	if (!tmp_dir[0]) {
+		base = prog ? strrchr(prog, '/') : NULL;
+		base = base ? base + 1 : prog ? prog : "test";
+		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/zdtm-%.32s.XXXXXX", base);
+		if (!mkdtemp(tmp_dir)) {
+			tmp_dir[0] = '\0';
+			setup_fail("mkdtemp /tmp/zdtm-%s.XXXXXX: %m", base);
+		}
+		tmp_dir_owner = getpid();
+		atexit(tmp_dir_remove);
+		test_msg("test_dir: %s (no --dir)", tmp_dir);
+	}
+	return tmp_dir;
 }
 
 int test_argc(void)

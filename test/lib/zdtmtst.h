@@ -3,7 +3,7 @@
  *
  * Protocol between a test and test/run:
  *
- *   build/test/static/NAME --pidfile P --outfile O [args]
+ *   build/test/static/NAME --pidfile P --outfile O [--dir D] [args]
  *
  *   test_init()    parses the options, daemonizes: the process the runner
  *                  started waits until the daemon is ready and exits 0 (1 if
@@ -42,6 +42,16 @@ void test_init(int argc, char **argv);
 int test_argc(void);
 char **test_argv(void);
 const char *test_outfile(void);
+/*
+ * The directory the test makes its files in: D of --dir (the runner passes
+ * the test directory of a filesystem of the matrix to tests whose .desc says
+ * fs=matrix; test_init() checks that it is a directory), or else, made at
+ * the first call, a new empty /tmp/zdtm-NAME.XXXXXX, which is rmdir()ed
+ * when the process that made it exits (so only if the test removed what it
+ * made there). The test removes its own files in either case. Call it before
+ * test_daemon().
+ */
+const char *test_dir(void);
 
 void test_daemon(void);
 void test_waitsig(void);
