@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	2
+#define PARASITE_PROTO_VERSION	3
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -91,6 +91,10 @@ struct parasite_misc {
 	int32_t dumpable;		/* PR_GET_DUMPABLE, or -errno */
 	int32_t pad2;
 	uint64_t brk;			/* brk(0): the exact program break */
+	struct {
+		uint64_t cur, max;
+	} rlim[16];			/* prlimit64(0, r): the task may be another uid than ours */
+	int32_t rlim_ret[16];
 };
 
 struct parasite_fd_info {

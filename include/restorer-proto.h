@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	2
+#define RST_PROTO_VERSION	3
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 
@@ -148,6 +148,8 @@ struct rst_args {
 	uint64_t old_vdso_size;
 	uint64_t old_vdso_data;		/* uint8_t[old_vdso_size] in the area */
 	uint64_t vdso_patches;		/* struct rst_vdso_patch[] */
+	int32_t pdeath_sig;		/* after the creds: a cred change clears these two */
+	int32_t dumpable;		/* -1: leave it */
 };
 
 #endif

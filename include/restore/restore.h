@@ -83,6 +83,8 @@ int restore_open_files(struct restore_ctx *ctx);
  * gave it. An fd with the description's flags, or -errno.
  */
 int restore_open_unlinked(struct restore_ctx *ctx, const FileEntry *fe);
+/* files.c: the data a pipe or FIFO held, written back through wfd */
+int refill_pipe(const FileEntry *fe, int wfd);
 /* After a restore that succeeded: the relink names go. */
 void restore_remove_relinks(struct restore_ctx *ctx);
 

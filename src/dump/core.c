@@ -221,15 +221,14 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	core->itimers = b->it_ptrs;
 	core->n_itimers = 3;
 
-	for (int r = 0; r < RLIM_NLIMITS; r++) {
-		struct rlimit rl;
-
-		if (prlimit(pid, r, NULL, &rl))
-			return pr_perror("pid %d: prlimit(%d)", pid, r);
+	/* read by the task itself: prlimit() on another uid needs CAP_SYS_RESOURCE */
+	for (int r = 0; r < RLIM_NLIMITS && r < 16; r++) {
+		if (mi->rlim_ret[r])
+			return pr_errno(mi->rlim_ret[r], "pid %d: prlimit(%d)", pid, r);
 		rlimit_entry__init(&b->rl[r]);
 		b->rl[r].resource = r;
-		b->rl[r].cur = rl.rlim_cur;
-		b->rl[r].max = rl.rlim_max;
+		b->rl[r].cur = mi->rlim[r].cur;
+		b->rl[r].max = mi->rlim[r].max;
 		b->rl_ptrs[r] = &b->rl[r];
 	}
 	core->rlimits = b->rl_ptrs;

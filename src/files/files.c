@@ -125,6 +125,7 @@ void file_table_free(struct file_table *ft)
 		free(ft->v[i].fe.fown);
 		free(ft->v[i].fe.relink_name);
 		free(ft->v[i].fe.memfd_name);
+		free(ft->v[i].fe.pipe_data.data);
 		if (ft->v[i].local >= 0)
 			close(ft->v[i].local);
 	}
@@ -206,6 +207,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 		free(rec->fe.fown);
 		free(rec->fe.relink_name);
 		free(rec->fe.memfd_name);
+		free(rec->fe.pipe_data.data);
 		return ret;
 	}
 	rec->local = p->local;

@@ -154,6 +154,8 @@ static long do_misc(struct parasite_misc *mi)
 	mi->securebits = sys_call1(NR_prctl, PR_GET_SECUREBITS_);
 	mi->dumpable = sys_call1(NR_prctl, PR_GET_DUMPABLE_);
 	mi->brk = sys_call1(NR_brk, 0);
+	for (i = 0; i < 16; i++)
+		mi->rlim_ret[i] = sys_call4(NR_prlimit64, 0, i, 0, &mi->rlim[i]);
 	return 0;
 }
 

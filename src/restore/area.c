@@ -421,6 +421,8 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	memcpy(A + L.groups, c->groups, c->n_groups * sizeof(uint32_t));
 
 	memcpy(A + L.auxv, mm->auxv, mm->n_auxv * sizeof(uint64_t));
+	a->pdeath_sig = core->has_pdeath_sig ? core->pdeath_sig : 0;
+	a->dumpable = core->has_dumpable ? (int32_t)core->dumpable : -1;
 	a->mm = (struct rst_mm_map){
 		.start_code = mm->mm_start_code, .end_code = mm->mm_end_code,
 		.start_data = mm->mm_start_data, .end_data = mm->mm_end_data,

@@ -94,11 +94,27 @@ static int open_fifo(const FileEntry *fe)
 	ret = check_identity(fe, fd);
 	if (!ret && fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
 		ret = pr_perror("%s: F_SETFL", fe->path);
+	if (!ret)
+		ret = refill_pipe(fe, keep);
 	if (ret)
 		close(fd);
 out:
 	close(keep);
 	return ret ? ret : fd;
+}
+
+/* The unread data of a pipe or FIFO goes back in, in order. */
+int refill_pipe(const FileEntry *fe, int wfd)
+{
+	int fl = fcntl(wfd, F_GETFL), ret = 0;
+
+	if (!fe->has_pipe_data || !fe->pipe_data.len)
+		return 0;
+	fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+	if (write(wfd, fe->pipe_data.data, fe->pipe_data.len) != (ssize_t)fe->pipe_data.len)
+		ret = pr_perror("%s: put back %zu bytes of data", fe->path, fe->pipe_data.len);
+	fcntl(wfd, F_SETFL, fl);
+	return ret;
 }
 
 struct pipe_ends {
@@ -125,6 +141,13 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 		p->id = fe->pipe_id;
 		if (pipe2(p->fd, O_CLOEXEC))
 			return pr_perror("pipe %llu: pipe2", (unsigned long long)fe->pipe_id);
+		if (fe->has_pipe_size && fcntl(p->fd[1], F_SETPIPE_SZ, fe->pipe_size) < 0)
+			pr_warn("pipe %llu: size %u: %s", (unsigned long long)fe->pipe_id, fe->pipe_size,
+				strerror(errno));
+		int ret = refill_pipe(fe, p->fd[1]);
+
+		if (ret)
+			return ret;
 	}
 	/* a second description of the same end is a reopen: a new struct file */
 	if (p->fd[end] < 0) {

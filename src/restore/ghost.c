@@ -297,6 +297,8 @@ static int make_nameless(struct restore_ctx *ctx, const FileEntry *fe)
 	ret = fd < 0 ? pr_perror("%s: open %s", fe->path, made) : 0;
 	if (!ret && S_ISFIFO(fe->mode) && fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
 		ret = pr_perror("%s: F_SETFL", fe->path);
+	if (!ret && S_ISFIFO(fe->mode) && keep >= 0)
+		ret = refill_pipe(fe, keep);
 	if (dir ? rmdir(made) : unlink(made))
 		pr_warn("%s: remove %s: %s", fe->path, made, strerror(errno));
 	if (keep >= 0)

@@ -17,6 +17,7 @@
 #include <sys/rseq.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,6 +155,32 @@ int restore_fd_above(struct restore_ctx *ctx, int fd)
 	return nfd < 0 ? -errno : nfd;
 }
 
+static bool can_raise_hard_limits(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	return !syscall(SYS_capget, &h, d) && (d[CAP_SYS_RESOURCE / 32].effective &
+					       (1u << (CAP_SYS_RESOURCE % 32)));
+}
+
+/*
+ * Limits go on last (a low RLIMIT_NOFILE would stop ckpt's own fds), when
+ * the log is closed: the hard limits that cannot be raised are told first.
+ */
+static void warn_rlimits(pid_t pid, const TaskCoreEntry *core)
+{
+	for (size_t i = 0; i < core->n_rlimits; i++) {
+		const RlimitEntry *r = core->rlimits[i];
+		struct rlimit now;
+
+		if (!getrlimit(r->resource, &now) && r->max > now.rlim_max && !can_raise_hard_limits())
+			pr_warn("pid %d: rlimit %u: hard limit %llu kept at %llu (no CAP_SYS_RESOURCE)",
+				pid, r->resource, (unsigned long long)r->max,
+				(unsigned long long)now.rlim_max);
+	}
+}
+
 static int restore_rlimits(pid_t pid, const TaskCoreEntry *core)
 {
 	for (size_t i = 0; i < core->n_rlimits; i++) {
@@ -163,18 +190,17 @@ static int restore_rlimits(pid_t pid, const TaskCoreEntry *core)
 		if (!setrlimit(r->resource, &rl))
 			continue;
 		if (errno != EPERM || getrlimit(r->resource, &now))
-			return pr_perror("pid %d: setrlimit(%u)", pid, r->resource);
+			return -errno;
 		/* raising a hard limit needs CAP_SYS_RESOURCE: keep what can be kept */
 		rl.rlim_max = now.rlim_max;
 		if (rl.rlim_cur > rl.rlim_max)
 			rl.rlim_cur = rl.rlim_max;
-		pr_warn("pid %d: rlimit %u: hard limit %llu kept at %llu (no CAP_SYS_RESOURCE)", pid,
-			r->resource, (unsigned long long)r->max, (unsigned long long)now.rlim_max);
 		if (setrlimit(r->resource, &rl))
-			return pr_perror("pid %d: setrlimit(%u)", pid, r->resource);
+			return -errno;
 	}
 	return 0;
 }
+
 
 static int restore_fs(struct restore_ctx *ctx, pid_t pid, const FsEntry *fs)
 {
@@ -286,9 +312,8 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	ret = read_images(ctx, pid, &ti);
 	if (ret)
 		task_failed(ctx, pid, ret, "read images");
-	ret = restore_rlimits(pid, ti.core);
-	if (!ret)
-		ret = restore_area_build(ctx, t, &ti, &area);
+	warn_rlimits(pid, ti.core);
+	ret = restore_area_build(ctx, t, &ti, &area);
 	if (ret)
 		task_failed(ctx, pid, ret, "prepare memory");
 	/* with CLONE_FS / CLONE_FILES the parent sets them up for both */
@@ -307,13 +332,15 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 			restore_task_fail(ctx, pid, ret, "pid %d: install fds: %s", pid, strerror(-ret));
 	}
 
+	ret = restore_rlimits(pid, ti.core);
+	if (ret)
+		restore_task_fail(ctx, pid, ret, "pid %d: setrlimit: %s", pid, strerror(-ret));
+	if (ti.core->has_nice && setpriority(PRIO_PROCESS, 0, ti.core->nice))
+		restore_task_fail(ctx, pid, -errno, "pid %d: nice %d: %s", pid, ti.core->nice,
+				  strerror(errno));
 	umask(ti.core->umask);
 	if (ti.core->comm)
 		prctl(PR_SET_NAME, ti.core->comm);
-	if (ti.core->has_pdeath_sig && ti.core->pdeath_sig > 0)
-		prctl(PR_SET_PDEATHSIG, ti.core->pdeath_sig);
-	if (ti.core->has_dumpable)
-		prctl(PR_SET_DUMPABLE, ti.core->dumpable);
 	if (personality(ti.core->personality) < 0)
 		restore_task_fail(ctx, pid, -errno, "pid %d: personality %#x: %s", pid,
 				  ti.core->personality, strerror(errno));

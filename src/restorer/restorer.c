@@ -416,6 +416,10 @@ void restorer_main(struct rst_args *a)
 		check(a, sys_call4(NR_rt_sigaction, sa[i].sig, k, 0, 8), "rt_sigaction", sa[i].sig);
 	}
 	restore_creds(a);
+	if (a->pdeath_sig > 0)
+		check(a, sys_call2(NR_prctl, PR_SET_PDEATHSIG_, a->pdeath_sig), "pdeath signal", 0);
+	if (a->dumpable >= 0)
+		check(a, sys_call2(NR_prctl, 4 /* PR_SET_DUMPABLE */, a->dumpable), "dumpable", 0);
 	make_threads(a);
 
 	for (uint32_t i = 0; i < a->nr_shared_pending; i++)

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define LOG_PREFIX "seize: "
 #include "common/log.h"
@@ -80,13 +82,51 @@ int ptrace_wait_stop(struct seized_thread *th, int resume_req, int *status)
 			*status = st;
 			return 0;
 		}
-		/* a signal-delivery stop: hold the signal back, deliver at release */
-		pr_debug("tid %d: holding back signal %d", th->tid, sig);
-		if (!th->pending_sig)
-			th->pending_sig = sig;
+		/*
+		 * A signal-delivery stop: the signal is dequeued already. Before its
+		 * state is saved the thread runs its own code (it is being seized):
+		 * let the signal in now, siginfo and all, as if we were not there;
+		 * the interrupt trap comes right after. Held back, it would lose its
+		 * siginfo, and a second one would be lost altogether.
+		 */
+		if (!th->tr.xsave) {
+			pr_debug("tid %d: signal %d delivered on the way to the stop", th->tid, sig);
+			if (ptrace(resume_req, th->tid, NULL, (void *)(long)sig))
+				return -errno;
+			continue;
+		}
+		/*
+		 * In our code every blockable signal is blocked: this is SIGSTOP,
+		 * re-sent at release, or a fault of the injected code, which would
+		 * only fault again.
+		 */
+		if (sig != SIGSTOP) {
+			pr_debug("tid %d: signal %d in injected code", th->tid, sig);
+			return -EFAULT;
+		}
+		pr_debug("tid %d: holding back SIGSTOP", th->tid);
+		th->pending_sig = sig;
 		if (ptrace(resume_req, th->tid, NULL, 0))
 			return -errno;
 	}
+}
+
+/* A thread listed in /proc/PID/task that is exiting: it cannot be seized (EPERM). */
+static bool thread_is_dead(pid_t pid, pid_t tid)
+{
+	char path[96];
+	struct proc_stat st;
+	char *buf = NULL;
+	ssize_t n;
+	bool dead;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	n = read_file_at(AT_FDCWD, path, &buf);
+	if (n < 0)
+		return n == -ENOENT || n == -ESRCH;
+	dead = !proc_parse_stat(buf, &st) && (st.state == 'Z' || st.state == 'X');
+	free(buf);
+	return dead;
 }
 
 /* Seize and interrupt one thread, wait for its stop and read its registers. */
@@ -96,9 +136,10 @@ static int seize_thread(struct seized_task *t, pid_t tid)
 	int status, ret;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
-		if (errno == ESRCH)
+		ret = -errno;
+		if (ret == -ESRCH || (ret == -EPERM && thread_is_dead(t->pid, tid)))
 			return 0;	/* exited meanwhile */
-		return pr_perror("pid %d tid %d: cannot seize (traced by someone else?)", t->pid, tid);
+		return pr_errno(ret, "pid %d tid %d: cannot seize (traced by someone else?)", t->pid, tid);
 	}
 	nt = reallocarray(t->threads, t->nr_threads + 1, sizeof(*nt));
 	if (!nt) {
@@ -175,6 +216,8 @@ static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 	t->pid = pid;
 
 	ret = read_stat(pid, &st);
+	if (ppid && (ret == -ENOENT || ret == -ESRCH))
+		return 0;	/* a child gone meanwhile (reaped by the kernel: SA_NOCLDWAIT) */
 	if (ret)
 		return pr_errno(ret, "pid %d: read /proc/%d/stat", pid, pid);
 	if (ppid && st.ppid != ppid)
@@ -185,6 +228,13 @@ static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 	t->sid = st.sid;
 	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
 	if (st.state == 'Z' || st.state == 'X') {
+		/*
+		 * A leader that called pthread_exit() shows as a zombie while its
+		 * other threads run on: we could neither seize nor kill those.
+		 */
+		if (st.num_threads > 1)
+			return pr_errno(-EOPNOTSUPP, "pid %d: its leader thread has exited, "
+					"%ld other threads run on: unsupported", pid, st.num_threads - 1);
 		t->state = SEIZED_ZOMBIE;
 		t->exit_code = st.exit_code;
 		return 0;
@@ -289,6 +339,22 @@ fail:
 	return ret;
 }
 
+/*
+ * A thread left in a syscall stop of ours goes back with its registers exactly
+ * as seized: an interrupted syscall still reads -ERESTART* with orig_ax set.
+ * Detaching from a trace stop sends the thread through the kernel's signal
+ * path on its way out (TIF_SIGPENDING), and there the kernel decides what
+ * our rewind cannot know in advance: restart the syscall, or end it with
+ * EINTR because a handler runs first (pause(), sigsuspend(), a read without
+ * SA_RESTART when a signal came in during the dump).
+ */
+static void put_back_seized_regs(struct seized_task *t, struct seized_thread *th)
+{
+	if (th->at_syscall_stop && ptrace(PTRACE_SETREGS, th->tid, NULL, &th->tr.seized) &&
+	    errno != ESRCH)
+		pr_warn("pid %d tid %d: PTRACE_SETREGS: %s", t->pid, th->tid, strerror(errno));
+}
+
 void release_tree(struct seized_tree *tree, bool kill_tree)
 {
 	for (size_t i = 0; i < tree->nr; i++) {
@@ -299,8 +365,13 @@ void release_tree(struct seized_tree *tree, bool kill_tree)
 		for (size_t j = 0; j < t->nr_threads; j++) {
 			struct seized_thread *th = &t->threads[j];
 
-			if (ptrace(PTRACE_DETACH, th->tid, NULL,
-				   (void *)(long)(kill_tree ? 0 : th->pending_sig)) && errno != ESRCH)
+			if (!kill_tree) {
+				put_back_seized_regs(t, th);
+				/* queued, not injected: PTRACE_DETACH drops a signal from an interrupt stop */
+				if (th->pending_sig)
+					syscall(SYS_tgkill, t->pid, th->tid, th->pending_sig);
+			}
+			if (ptrace(PTRACE_DETACH, th->tid, NULL, 0) && errno != ESRCH)
 				pr_warn("pid %d tid %d: detach: %s", t->pid, th->tid, strerror(errno));
 		}
 	}
