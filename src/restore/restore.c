@@ -192,8 +192,12 @@ static int make_sync(struct restore_ctx *ctx)
 	return 0;
 }
 
-/* A started task that is gone or a zombie (and should not be) has died. */
-static int check_alive(struct restore_ctx *ctx)
+/*
+ * A started task that is gone or a zombie (and should not be) has died: its
+ * pid, or 0. Not logged here: a task that failed says why through rst_sync,
+ * which wins over the plain fact that it is gone.
+ */
+static pid_t check_alive(struct restore_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->nr_tasks; i++) {
 		PstreeEntry *pe = ctx->tasks[i].pe;
@@ -204,10 +208,10 @@ static int check_alive(struct restore_ctx *ctx)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%u/stat", pe->pid);
 		if (read_small_file(path, buf, sizeof(buf)) < 0)
-			return pr_errno(-ESRCH, "pid %u died during restore", pe->pid);
+			return pe->pid;
 		p = strrchr(buf, ')');
 		if (p && (p[2] == 'Z' || p[2] == 'X'))
-			return pr_errno(-ESRCH, "pid %u died during restore", pe->pid);
+			return pe->pid;
 	}
 	return 0;
 }
@@ -222,7 +226,7 @@ static int wait_ready(struct restore_ctx *ctx)
 	for (;;) {
 		uint32_t n = __atomic_load_n(&s->nr_pending, __ATOMIC_SEQ_CST);
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
-		int ret;
+		pid_t dead;
 
 		if (__atomic_load_n(&s->error, __ATOMIC_SEQ_CST)) {
 			s->error_msg[sizeof(s->error_msg) - 1] = '\0';
@@ -238,9 +242,13 @@ static int wait_ready(struct restore_ctx *ctx)
 			return pr_errno(-ETIMEDOUT, "restore stalled: %u threads not ready", n);
 		}
 		syscall(SYS_futex, &s->nr_pending, FUTEX_WAIT, n, &ts, NULL, 0);
-		ret = check_alive(ctx);
-		if (ret && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
-			return ret;
+		dead = check_alive(ctx);
+		if (dead && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST)) {
+			/* one last look: its reason may have come just now */
+			usleep(50 * 1000);
+			if (!__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
+				return pr_errno(-ESRCH, "pid %d died during restore", dead);
+		}
 	}
 }
 
