@@ -14,7 +14,10 @@
  *  - O_TMPFILE: nameless, same data, and linkat(AT_EMPTY_PATH) still works;
  *  - a removed directory as the cwd: still a directory, nlink 0;
  *  - a removed FIFO opened read-write: still a FIFO that carries data;
- *  - a memfd with seals: same name, data and seals.
+ *  - a memfd with seals: same name, data and seals;
+ *  - a removed character device node (1:3, like /dev/null): same rdev;
+ *  - on overlayfs, a file of the lower layer opened then removed (a
+ *    whiteout now; linking it fails, ckpt must copy it): same data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "zdtmtst.h"
@@ -32,7 +36,7 @@
 #define PAGE 4096
 
 static char pa[PATH_MAX], pb[PATH_MAX];
-static int fd_rel, fd_g1, fd_g2, fd_tmp, fd_fifo, fd_memfd, cwd_fd;
+static int fd_rel, fd_g1, fd_g2, fd_tmp, fd_fifo, fd_memfd, cwd_fd, fd_node, fd_lower = -1;
 static ino_t ino_b, ino_g, ino_tmp, ino_dir;
 static struct timespec mtime_g;
 static char *map_g;
@@ -120,6 +124,46 @@ static void setup_cwd_fifo(const char *dir)
 		setup_fail("removed cwd: %m");
 	stat(".", &st);
 	ino_dir = st.st_ino;
+}
+
+static void setup_node_lower(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/node", dir);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)))
+		setup_fail("mknod: %m");
+	fd_node = open(path, O_RDWR);
+	if (fd_node < 0 || unlink(path))
+		setup_fail("node: %m");
+	/* the overlay-lower directory of the matrix has lower-b (8192 x 'b') */
+	snprintf(path, sizeof(path), "%s/lower-b", dir);
+	fd_lower = open(path, O_RDONLY);
+	if (fd_lower >= 0 && unlink(path))
+		setup_fail("unlink lower-b: %m");
+	if (fd_lower >= 0)
+		lseek(fd_lower, 100, SEEK_SET);
+}
+
+static void check_node_lower(void)
+{
+	struct stat st;
+	char buf[8192];
+
+	if (fstat(fd_node, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3) ||
+	    st.st_nlink != 0)
+		fail("node: mode %o rdev %lx nlink %lu", st.st_mode, (long)st.st_rdev, st.st_nlink);
+	if (write(fd_node, "x", 1) != 1)
+		fail("node: write to the null device: %m");
+	if (fd_lower < 0)
+		return;
+	if (lseek(fd_lower, 0, SEEK_CUR) != 100)
+		fail("lower: position %ld", (long)lseek(fd_lower, 0, SEEK_CUR));
+	if (pread(fd_lower, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		return fail("lower: read: %m");
+	for (size_t i = 0; i < sizeof(buf); i++)
+		if (buf[i] != 'b')
+			return fail("lower: byte %zu is %d", i, buf[i]);
 }
 
 static void setup_memfd(void)
@@ -249,6 +293,7 @@ int main(int argc, char **argv)
 	setup_tmpfile(dir);
 	setup_cwd_fifo(dir);
 	setup_memfd();
+	setup_node_lower(dir);
 	test_daemon();
 	test_waitsig();
 
@@ -257,6 +302,7 @@ int main(int argc, char **argv)
 	check_tmpfile();
 	check_cwd_fifo();
 	check_memfd();
+	check_node_lower();
 	if (!test_failed())
 		pass();
 	unlink(pa);
