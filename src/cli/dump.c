@@ -1,5 +1,7 @@
 /* ckpt dump: options, then dump_tree(). */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +58,17 @@ int cmd_dump(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:D:Ro:jv::h", opts, NULL)) != -1) {
 		switch (c) {
-		case 't':
-			o.pid = strtol(optarg, &end, 10);
-			if (*end || o.pid <= 0) {
+		case 't': {
+			/* range-checked before it becomes a pid_t: 4294967297 is not pid 1 */
+			long pid = (errno = 0, strtol(optarg, &end, 10));
+
+			if (errno || end == optarg || *end || pid <= 0 || pid > INT_MAX) {
 				fprintf(stderr, "ckpt: dump: bad pid '%s'\n", optarg);
 				return 2;
 			}
+			o.pid = pid;
 			break;
+		}
 		case 'D':
 			o.dir = optarg;
 			break;

@@ -172,7 +172,8 @@ static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_t
 		if (td.task->state == SEIZED_ZOMBIE)
 			continue;
 		ret = dump_one_task(&td);
-		ret2 = infect_cure(&td.ic);	/* whatever happened: the task goes back */
+		/* whatever happened: the task goes back (infect_cure() wants an infect_init()'ed ic) */
+		ret2 = td.ic.task ? infect_cure(&td.ic) : 0;
 		if (!ret && !ret2)
 			ret = dump_task_images(&td);
 		task_dump_free(&td);

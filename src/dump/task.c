@@ -15,6 +15,7 @@
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "mem/mem.h"
+#include "mm.pb-c.h"
 
 static int read_proc(pid_t pid, const char *name, char **buf)
 {
@@ -156,6 +157,25 @@ static int dump_fs(struct task_dump *td)
 	return ret ? ret : ret2;
 }
 
+/* Mappings no restore can bring back are refused here, before the task is touched. */
+static int check_vma(pid_t pid, const struct proc_vma *v, int kind)
+{
+	const char *why = NULL;
+
+	if (kind == VMA_KIND__VMA_SPECIAL && (v->vmflags & (VMF_IO | VMF_PF)))
+		why = "device mapping";		/* VM_IO / VM_PFNMAP: driver memory, not pages */
+	else if (kind == VMA_KIND__VMA_SPECIAL)
+		why = "special kernel mapping";
+	else if ((kind == VMA_KIND__VMA_FILE_SHARED || kind == VMA_KIND__VMA_FILE_PRIVATE) &&
+		 v->path[0] != '/')
+		why = "mapping of a file with no path";	/* anon_inode:..., socket:... */
+	if (!why)
+		return 0;
+	pr_err("pid %d: mapping %lx-%lx (%s): %s: unsupported", pid, v->start, v->end,
+	       v->path[0] ? v->path : "anonymous", why);
+	return -EOPNOTSUPP;
+}
+
 int dump_one_task(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
@@ -174,6 +194,9 @@ int dump_one_task(struct task_dump *td)
 		uint32_t flags;
 
 		kinds[i] = vma_kind(&td->vmas[i], &flags);
+		ret = check_vma(t->pid, &td->vmas[i], kinds[i]);
+		if (ret)
+			return ret;
 	}
 
 	ret = infect_init(&td->ic, t, td->vmas, td->nr_vmas);
@@ -185,8 +208,12 @@ int dump_one_task(struct task_dump *td)
 	fault_point("parasite");
 
 	ret = parasite_call(&td->ic, PARASITE_CMD_MISC, 0);
-	if (ret < 0)
-		return pr_errno(ret, "pid %d: parasite misc", t->pid);
+	if (ret < 0) {
+		/* transport errors are logged already; one from the parasite itself is not */
+		if (!log_first_error())
+			pr_errno(ret, "pid %d: parasite misc", t->pid);
+		return ret;
+	}
 	td->misc = td->ic.args->u.misc;
 	ret = collect_threads(td);
 	if (ret)

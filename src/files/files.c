@@ -31,8 +31,9 @@ struct inode_node {
 	RB_ENTRY(inode_node) link;
 	dev_t dev;
 	ino_t ino;
-	size_t *recs;
+	size_t *recs;			/* in kcmp order of their descriptions */
 	size_t n;
+	size_t first;			/* the rec seen first */
 };
 
 static int inode_cmp(const struct inode_node *a, const struct inode_node *b)
@@ -143,11 +144,19 @@ size_t file_table_count(const struct file_table *ft)
 	return ft->n;
 }
 
-static bool same_description(int a, int b)
+/*
+ * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
+ * else 1 or 2, a total order of descriptions (their obfuscated addresses);
+ * or -errno. One inode may have thousands of descriptions (every open of
+ * /dev/null): a binary search keeps that at log2(n) calls per fd.
+ */
+static int desc_cmp(pid_t me, int a, int b)
 {
-	pid_t me = getpid();
+	long r = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
 
-	return syscall(SYS_kcmp, me, me, KCMP_FILE, a, b) == 0;
+	if (r < 0)
+		return -errno;
+	return r <= 2 ? (int)r : -EINVAL;
 }
 
 /* The id of the description behind p->local, adding it when new. */
@@ -155,17 +164,30 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 {
 	struct inode_node key = { .dev = p->st->st_dev, .ino = p->st->st_ino }, *node;
 	struct file_rec *rec;
-	size_t *nr;
+	size_t *nr, lo = 0;
 	int ret;
 
 	node = RB_FIND(inode_tree, &ft->inodes, &key);
 	if (node) {
-		for (size_t i = 0; i < node->n; i++)
-			if (same_description(ft->v[node->recs[i]].local, p->local)) {
-				*id = ft->v[node->recs[i]].fe.id;
+		pid_t me = getpid();
+		size_t hi = node->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = desc_cmp(me, p->local, ft->v[node->recs[mid]].local);
+
+			if (c < 0)
+				return pr_errno(c, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
+			if (c == 0) {
+				*id = ft->v[node->recs[mid]].fe.id;
 				close(p->local);
 				return 0;
 			}
+			if (c == 1)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
 	} else {
 		node = calloc(1, sizeof(*node));
 		if (!node)
@@ -190,7 +212,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	struct fd_probe pp = *p;
 
 	pp.ft = ft;
-	pp.same_inode = node->n ? &ft->v[node->recs[0]].fe : NULL;
+	pp.same_inode = node->n ? &ft->v[node->first].fe : NULL;
 	p = &pp;
 
 	rec = &ft->v[ft->n];
@@ -212,7 +234,11 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	}
 	rec->local = p->local;
 	rec->pid = p->pid;
-	node->recs[node->n++] = ft->n;
+	if (!node->n)
+		node->first = ft->n;
+	memmove(node->recs + lo + 1, node->recs + lo, (node->n - lo) * sizeof(*node->recs));
+	node->recs[lo] = ft->n;
+	node->n++;
 	*id = rec->fe.id;
 	ft->n++;
 	return 0;
@@ -455,11 +481,13 @@ int file_table_relink_all(struct file_table *ft)
 	struct inode_node *node;
 
 	RB_FOREACH(node, inode_tree, &ft->inodes) {
-		struct file_rec *first = &ft->v[node->recs[0]];
+		struct file_rec *first = &ft->v[node->first];
 		struct stat st;
 		struct fd_probe p;
 		int ret;
 
+		if (!node->n)
+			continue;	/* its first fd was refused */
 		if (first->fe.decision != FILE_DECISION__DECIDE_RELINK || first->fe.relink_name)
 			continue;
 		if (fstat(first->local, &st))
@@ -470,9 +498,11 @@ int file_table_relink_all(struct file_table *ft)
 		if (ret)
 			return ret;
 		/* the other descriptions of the inode: the same link, or the same ghost */
-		for (size_t i = 1; i < node->n; i++) {
+		for (size_t i = 0; i < node->n; i++) {
 			FileEntry *fe = &ft->v[node->recs[i]].fe;
 
+			if (node->recs[i] == node->first)
+				continue;
 			fe->decision = first->fe.decision;
 			if (first->fe.relink_name && !(fe->relink_name = strdup(first->fe.relink_name)))
 				return -ENOMEM;

@@ -3,7 +3,8 @@
  * PAGEMAP_SCAN on /proc/PID/pagemap (one ioctl returns whole runs), then the
  * parasite vmsplice()s them into a pipe while we splice() the pipe into
  * pages-PID.img: both sides run at once, the data never passes through a
- * buffer of ours.
+ * buffer of ours. Pages of VMAs the task itself cannot read (PROT_NONE,
+ * PROT_WRITE only...) are read by force through /proc/PID/mem instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "pages: "
@@ -38,9 +40,12 @@ struct pm_scan_arg {
 
 #define PIPE_SIZE	(1 << 20)
 #define SCAN_VEC	512
+#define BATCH_BYTES	(1ul << 30)	/* per DUMP_PAGES: the reply counts bytes in an int32 */
+#define COPY_CHUNK	(1ul << 20)
 
 struct run {
 	uint64_t start, end;
+	bool unreadable;		/* no PROT_READ: vmsplice() would fail with EFAULT */
 };
 
 struct runs {
@@ -48,9 +53,9 @@ struct runs {
 	size_t n, cap;
 };
 
-static int runs_add(struct runs *r, uint64_t start, uint64_t end)
+static int runs_add(struct runs *r, uint64_t start, uint64_t end, bool unreadable)
 {
-	if (r->n && r->v[r->n - 1].end == start) {
+	if (r->n && r->v[r->n - 1].end == start && r->v[r->n - 1].unreadable == unreadable) {
 		r->v[r->n - 1].end = end;
 		return 0;
 	}
@@ -65,6 +70,7 @@ static int runs_add(struct runs *r, uint64_t start, uint64_t end)
 	}
 	r->v[r->n].start = start;
 	r->v[r->n].end = end;
+	r->v[r->n].unreadable = unreadable;
 	r->n++;
 	return 0;
 }
@@ -95,7 +101,7 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 		if (n < 0)
 			return pr_perror("pid %d: PAGEMAP_SCAN %#lx-%#lx", pid, v->start, v->end);
 		for (long i = 0; i < n; i++) {
-			int ret = runs_add(out, vec[i].start, vec[i].end);
+			int ret = runs_add(out, vec[i].start, vec[i].end, !(v->prot & PROT_READ));
 
 			if (ret)
 				return ret;
@@ -107,18 +113,34 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 	return 0;
 }
 
-/* Move one batch of runs: the parasite fills the pipe, we drain it. */
-static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const struct run *r,
-		    size_t n, uint64_t *moved_total)
+/*
+ * Move the next batch of readable runs, from run *i at offset *off on: the
+ * parasite fills the pipe, we drain it. A batch ends at an unreadable run,
+ * after PARASITE_DUMP_PAGES_MAX_IOV runs or BATCH_BYTES (a run may be split).
+ */
+static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const struct runs *runs,
+		    size_t *i, uint64_t *off)
 {
 	struct parasite_dump_pages *p = &ic->args->u.pages;
+	pid_t pid = ic->task->pid;
 	uint64_t total = 0, moved = 0;
+	uint32_t n = 0;
 	int ret;
 
-	for (size_t i = 0; i < n; i++) {
-		p->iov[i].base = r[i].start;
-		p->iov[i].len = r[i].end - r[i].start;
-		total += p->iov[i].len;
+	while (*i < runs->n && !runs->v[*i].unreadable && n < PARASITE_DUMP_PAGES_MAX_IOV &&
+	       total < BATCH_BYTES) {
+		const struct run *r = &runs->v[*i];
+		uint64_t len = min_t(uint64_t, r->end - r->start - *off, BATCH_BYTES - total);
+
+		p->iov[n].base = r->start + *off;
+		p->iov[n].len = len;
+		n++;
+		total += len;
+		*off += len;
+		if (r->start + *off == r->end) {
+			(*i)++;
+			*off = 0;
+		}
 	}
 	p->nr_iov = n;
 	p->total = total;
@@ -135,20 +157,47 @@ static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const stru
 		if (s < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			return pr_perror("pid %d: write pages to the image", ic->task->pid);
+			return pr_perror("pid %d: write pages to the image", pid);
 		}
 		if (s == 0)
-			return pr_errno(-EPIPE, "pid %d: page pipe closed early", ic->task->pid);
+			break;	/* the parasite failed and closed the pipe: its reply says why */
 		moved += s;
-		*moved_total += s;
 		fault_point("pages");	/* mid-transfer: the parasite is still at work */
 	}
 	ret = parasite_reply(ic, NULL, 0, NULL);
-	if (ret < 0)
-		return pr_errno(ret, "pid %d: parasite vmsplice", ic->task->pid);
-	if ((uint64_t)ret != total)
-		return pr_errno(-EIO, "pid %d: parasite moved %d of %llu bytes", ic->task->pid, ret,
-				(unsigned long long)total);
+	if (ret < 0) {
+		if (!log_first_error())	/* the parasite's own error: not logged yet */
+			pr_errno(ret, "pid %d: vmsplice of pages %#llx-%#llx", pid,
+				 (unsigned long long)p->iov[0].base,
+				 (unsigned long long)(p->iov[n - 1].base + p->iov[n - 1].len));
+		return ret;
+	}
+	if ((uint64_t)ret != total || moved != total)
+		return pr_errno(-EIO, "pid %d: parasite moved %d, we took %llu of %llu bytes", pid,
+				ret, (unsigned long long)moved, (unsigned long long)total);
+	return 0;
+}
+
+/* A run the task cannot read itself: /proc/PID/mem reads it by force (FOLL_FORCE). */
+static int copy_unreadable(struct infect_ctl *ic, int pages_fd, const struct run *r)
+{
+	pid_t pid = ic->task->pid;
+	cleanup_free uint8_t *buf = malloc(COPY_CHUNK);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t a = r->start; a < r->end; a += COPY_CHUNK) {
+		size_t len = min_t(uint64_t, r->end - a, COPY_CHUNK);
+
+		ret = pread_all(ic->mem_fd, buf, len, a);
+		if (ret)
+			return pr_errno(ret, "pid %d: read pages %#llx-%#llx through /proc/%d/mem", pid,
+					(unsigned long long)a, (unsigned long long)(a + len), pid);
+		ret = write_all(pages_fd, buf, len);
+		if (ret)
+			return pr_errno(ret, "pid %d: write pages to the image", pid);
+	}
 	return 0;
 }
 
@@ -182,7 +231,7 @@ int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma 
 	pid_t pid = ic->task->pid;
 	struct runs runs = { 0 };
 	struct img *pages = NULL;
-	uint64_t nr_pages = 0, moved = 0;
+	uint64_t nr_pages = 0, off = 0;
 	int pipefd[2] = { -1, -1 };
 	char path[64];
 	int ret, pm_fd;
@@ -219,17 +268,18 @@ int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma 
 	ret = parasite_cmd(ic, PARASITE_CMD_RECV_PIPE, 0, pipefd[1]);
 	if (!ret)
 		ret = parasite_reply(ic, NULL, 0, NULL);
+	if (ret < 0 && !log_first_error())	/* the parasite's own error */
+		pr_errno(ret, "pid %d: parasite takes the page pipe", pid);
 	if (ret)
 		goto out;
 	close(pipefd[1]);
 	pipefd[1] = -1;
 
-	for (size_t i = 0; i < runs.n; i += PARASITE_DUMP_PAGES_MAX_IOV) {
-		size_t n = runs.n - i;
-
-		if (n > PARASITE_DUMP_PAGES_MAX_IOV)
-			n = PARASITE_DUMP_PAGES_MAX_IOV;
-		ret = transfer(ic, pipefd[0], img_raw_fd(pages), runs.v + i, n, &moved);
+	for (size_t i = 0; i < runs.n;) {
+		if (runs.v[i].unreadable)
+			ret = copy_unreadable(ic, img_raw_fd(pages), &runs.v[i++]);
+		else
+			ret = transfer(ic, pipefd[0], img_raw_fd(pages), &runs, &i, &off);
 		if (ret)
 			goto out;
 	}

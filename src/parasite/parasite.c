@@ -299,6 +299,11 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 			break;
 		case PARASITE_CMD_DUMP_PAGES:
 			ret = do_dump_pages(args->pipe_fd, &args->u.pages, task_had_sigpipe);
+			if (ret < 0 && args->pipe_fd >= 0) {
+				/* the dumper waits on the pipe: EOF sends it to this reply */
+				sys_call1(NR_close, args->pipe_fd);
+				args->pipe_fd = -1;
+			}
 			break;
 		default:
 			ret = -EINVAL_;

@@ -232,9 +232,11 @@ static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 		 * A leader that called pthread_exit() shows as a zombie while its
 		 * other threads run on: we could neither seize nor kill those.
 		 */
-		if (st.num_threads > 1)
-			return pr_errno(-EOPNOTSUPP, "pid %d: its leader thread has exited, "
-					"%ld other threads run on: unsupported", pid, st.num_threads - 1);
+		if (st.num_threads > 1) {
+			pr_err("pid %d: its leader thread has exited, %ld other threads run on: "
+			       "unsupported", pid, st.num_threads - 1);
+			return -EOPNOTSUPP;
+		}
 		t->state = SEIZED_ZOMBIE;
 		t->exit_code = st.exit_code;
 		return 0;

@@ -75,6 +75,10 @@ int arch_get_thread_regs(pid_t tid, struct thread_regs *tr)
 	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov))
 		return pr_perror("tid %d: PTRACE_GETREGSET(NT_X86_XSTATE)", tid);
 	tr->xsave_len = iov.iov_len;
+	/* XSAVE_MAX was room for any CPU: keep what this one uses (a tree may have thousands of threads) */
+	uint8_t *fit = realloc(tr->xsave, tr->xsave_len);
+	if (fit)
+		tr->xsave = fit;
 
 	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(tr->sigmask), &tr->sigmask))
 		return pr_perror("tid %d: PTRACE_GETSIGMASK", tid);
