@@ -1,3 +1,4 @@
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -28,6 +29,25 @@ static size_t blob_area(void)
 	return PAGE_ALIGN(parasite_blob_size);
 }
 
+/* 16 zero bytes at the end of the vDSO mapping past its ELF image, or its start. */
+static uint64_t vdso_padding(struct infect_ctl *ic, uint64_t start, uint64_t end)
+{
+	Elf64_Ehdr eh;
+	uint8_t tail[16];
+	uint64_t image_end, at = end - sizeof(tail);
+
+	if (pread_all(ic->mem_fd, &eh, sizeof(eh), start) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return start;
+	image_end = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
+	if (image_end > at - start || pread_all(ic->mem_fd, tail, sizeof(tail), at))
+		return start;
+	/* zeros, or the stub an earlier, killed ckpt left there */
+	for (size_t i = 0; i < sizeof(tail); i++)
+		if (tail[i] && (i >= ARCH_STUB_SIZE || tail[i] != arch_syscall_stub[i]))
+			return start;
+	return at;
+}
+
 int infect_init(struct infect_ctl *ic, struct seized_task *task,
 		const struct proc_vma *vmas, size_t nr_vmas)
 {
@@ -36,15 +56,22 @@ int infect_init(struct infect_ctl *ic, struct seized_task *task,
 	memset(ic, 0, sizeof(*ic));
 	ic->task = task;
 	ic->thr = &task->threads[0];
-	ic->sock = ic->remote_sock = ic->remote_peer = -1;
+	ic->sock = ic->remote_sock = ic->remote_peer = ic->mem_fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", task->pid);
+	ic->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (ic->mem_fd < 0)
+		return pr_perror("pid %d: open %s", task->pid, path);
 
 	/*
-	 * The stub goes over the first bytes of the vDSO (its ELF header: data
-	 * nothing executes), else over the start of any executable mapping.
+	 * The stub goes where nothing is ever read or run: the zero padding of
+	 * the vDSO's last page, past its ELF image (if ckpt dies at a bad
+	 * moment, the stub stays there, and the vDSO is intact). Else over the
+	 * vDSO's ELF header, else at the start of any executable mapping.
 	 */
 	for (size_t i = 0; i < nr_vmas; i++)
 		if (!strcmp(vmas[i].path, "[vdso]")) {
-			ic->stub_addr = vmas[i].start;
+			ic->stub_addr = vdso_padding(ic, vmas[i].start, vmas[i].end);
 			break;
 		}
 	for (size_t i = 0; !ic->stub_addr && i < nr_vmas; i++)
@@ -53,11 +80,6 @@ int infect_init(struct infect_ctl *ic, struct seized_task *task,
 	if (!ic->stub_addr)
 		return pr_errno(-ENOEXEC, "pid %d: no executable mapping to run syscalls from",
 				task->pid);
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", task->pid);
-	ic->mem_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (ic->mem_fd < 0)
-		return pr_perror("pid %d: open %s", task->pid, path);
 	return 0;
 }
 
@@ -152,6 +174,7 @@ int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
 	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
 	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs)) {
 		err = pr_perror("tid %d: set registers for syscall %ld", th->tid, nr);
+		put_back_thread(th);
 		goto out;
 	}
 	th->at_syscall_stop = true;
@@ -285,6 +308,18 @@ static int parasite_alive(struct infect_ctl *ic)
 
 	if (r == 0)
 		return 0;
+	/*
+	 * The parasite runs with every signal blocked: only a stop can come.
+	 * Keep it for the release, as a stop request the task gets then, and
+	 * let the parasite go on.
+	 */
+	if (r > 0 && WIFSTOPPED(status) &&
+	    ((status >> 16) == PTRACE_EVENT_STOP || WSTOPSIG(status) == SIGSTOP)) {
+		if ((status >> 16) != PTRACE_EVENT_STOP || WSTOPSIG(status) == SIGSTOP)
+			th->pending_sig = SIGSTOP;
+		if (!ptrace(PTRACE_CONT, th->tid, NULL, 0))
+			return 0;
+	}
 	ic->running = false;
 	if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
 		return pr_errno(-ESRCH, "pid %d: died while the parasite ran", ic->task->pid);
@@ -412,13 +447,15 @@ static int stop_parasite(struct infect_ctl *ic)
 
 int infect_cure(struct infect_ctl *ic)
 {
-	struct seized_thread *th = ic->thr;
-	pid_t pid = ic->task->pid;
+	struct seized_thread *th;
+	pid_t pid;
 	int ret = 0, err;
 	long r;
 
 	if (!ic->task)
 		return 0;
+	th = ic->thr;
+	pid = ic->task->pid;
 	fault_point("cure");
 	err = stop_parasite(ic);
 	if (err)
