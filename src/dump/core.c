@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "core.pb-c.h"
 #include "dump/dump.h"
+#include "proc/proc.h"
 
 struct rseq_config {
 	uint64_t rseq_abi_pointer;
@@ -76,13 +77,43 @@ static void fill_regs(UserX86RegsEntry *e, const struct user_regs_struct *r)
 	e->ds = r->ds;   e->es = r->es;   e->fs = r->fs;   e->gs = r->gs;
 }
 
-/* Pending signals of a thread (or, shared, of the process) without dequeuing them. */
-static int peek_pending(pid_t tid, bool shared, struct core_bufs *b, size_t slot,
+/* The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd). */
+static int pending_mask(pid_t pid, pid_t tid, bool shared, uint64_t *mask)
+{
+	struct proc_status st = { 0 };
+	char path[96], *buf = NULL;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	ret = read_file_at(AT_FDCWD, path, &buf) < 0 ? -EIO : 0;
+	if (!ret)
+		ret = proc_parse_status(buf, &st);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "tid %d: read %s", tid, path);
+	*mask = shared ? st.shd_pnd : st.sig_pnd;
+	proc_status_free(&st);
+	return 0;
+}
+
+/*
+ * Pending signals of a thread (or, shared, of the process) without dequeuing
+ * them: the queue (PTRACE_PEEKSIGINFO), and the signals the kernel keeps
+ * pending with no queue entry (out of queue space): those come back as the
+ * kernel would report them, SI_USER from nobody.
+ */
+static int peek_pending(pid_t pid, pid_t tid, bool shared, struct core_bufs *b, size_t slot,
 			SiginfoEntry ***out, size_t *nr)
 {
 	enum { SI_SIZE = 128, BATCH = 32 };
 	size_t n = 0, cap = 0;
 	uint8_t *data = NULL;
+	uint64_t mask = 0, seen = 0;
+	int ret;
+
+	ret = pending_mask(pid, tid, shared, &mask);
+	if (ret)
+		return ret;
 
 	for (;;) {
 		struct ptrace_peeksiginfo_args a = {
@@ -108,6 +139,29 @@ static int peek_pending(pid_t tid, bool shared, struct core_bufs *b, size_t slot
 		if (r == 0)
 			break;
 		n += r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int32_t signo;
+
+		memcpy(&signo, data + i * SI_SIZE, sizeof(signo));
+		if (signo > 0 && signo <= 64)
+			seen |= 1ull << (signo - 1);
+	}
+	for (int sig = 1; sig <= 64; sig++) {
+		uint8_t *nd;
+		int32_t si[4] = { sig, 0, 0 /* SI_USER */, 0 };
+
+		if (!(mask & ~seen & (1ull << (sig - 1))))
+			continue;
+		nd = realloc(data, (n + 1) * SI_SIZE);
+		if (!nd) {
+			free(data);
+			return -ENOMEM;
+		}
+		data = nd;
+		memset(data + n * SI_SIZE, 0, SI_SIZE);
+		memcpy(data + n * SI_SIZE, si, sizeof(si));
+		n++;
 	}
 	b->pend_data[slot] = data;
 	b->pend[slot] = calloc(n ? n : 1, sizeof(SiginfoEntry));
@@ -172,7 +226,7 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 		b->comms[i] = comm;
 		tc->comm = comm;
 	}
-	ret = peek_pending(th->tid, false, b, i, &tc->pending, &tc->n_pending);
+	ret = peek_pending(td->task->pid, th->tid, false, b, i, &tc->pending, &tc->n_pending);
 	if (ret)
 		return ret;
 	b->thread_ptrs[i] = tc;
@@ -274,7 +328,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	}
 	core->has_nice = true;
 	core->nice = td->stat.nice;
-	return peek_pending(pid, true, b, b->nr_threads, &core->shared_pending,
+	return peek_pending(pid, pid, true, b, b->nr_threads, &core->shared_pending,
 			    &core->n_shared_pending);
 }
 
