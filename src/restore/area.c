@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
@@ -160,7 +161,7 @@ static int open_vma_file(struct restore_ctx *ctx, pid_t pid, const VmaEntry *v, 
 	return 0;
 }
 
-static int pages_fd(struct restore_ctx *ctx, pid_t pid, int *out)
+static int pages_fd(struct restore_ctx *ctx, pid_t pid, uint64_t need, int *out)
 {
 	struct img *img;
 	int ret, fd;
@@ -168,6 +169,16 @@ static int pages_fd(struct restore_ctx *ctx, pid_t pid, int *out)
 	ret = img_open(ctx->set, IMG_PAGES, pid, &img);
 	if (ret)
 		return ret;
+	/* every run must be there: a short image is named here, not in the restorer */
+	struct stat st;
+
+	if (fstat(img_raw_fd(img), &st) || (uint64_t)st.st_size < IMG_PAGES_DATA_OFF + need) {
+		pr_err("pid %d: %s: %lld bytes, the pagemap needs %llu", pid, img_name(img),
+		       (long long)st.st_size,
+		       (unsigned long long)(IMG_PAGES_DATA_OFF + need));
+		img_close(img);
+		return -ENODATA;
+	}
 	fd = fcntl(img_raw_fd(img), F_DUPFD_CLOEXEC, ctx->fd_base2);
 	ret = fd < 0 ? pr_perror("pid %d: dup pages fd", pid) : 0;
 	img_close(img);
@@ -260,7 +271,11 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		nv++;
 	}
 	if (nr_runs) {
-		ret = pages_fd(ctx, pid, &pfd);
+		uint64_t need = 0;
+
+		for (size_t i = 0; i < nr_runs; i++)
+			need += ((const PagemapEntry *)ti->pagemap[i + 1])->nr_pages * PAGE_SIZE;
+		ret = pages_fd(ctx, pid, need, &pfd);
 		if (ret)
 			return ret;
 	}

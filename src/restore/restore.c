@@ -158,7 +158,8 @@ static int plan_fds(struct restore_ctx *ctx)
 		return pr_errno(-EBADMSG, "fdinfo: fd %u out of range", max_fd);
 
 	ctx->fd_base = ALIGN_UP(max_fd + 1 > 64 ? max_fd + 1 : 64, 64);
-	ctx->fd_base2 = ctx->fd_base + ctx->nr_files + 1 + 4096;
+	/* then the memfds of shared memory (one per object, few), then each task's own */
+	ctx->fd_base2 = ctx->fd_base + ctx->nr_files + 1 + 256;
 	ctx->transport = malloc((ctx->nr_files + 1) * sizeof(int));
 	if (!ctx->transport)
 		return -ENOMEM;
@@ -170,9 +171,9 @@ static int plan_fds(struct restore_ctx *ctx)
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
-		if (rl.rlim_cur < (rlim_t)ctx->fd_base2 + 1024)
+		if (rl.rlim_cur < (rlim_t)ctx->fd_base2 + 256)
 			return pr_errno(-EMFILE, "restore needs %d fds, RLIMIT_NOFILE is %llu",
-					ctx->fd_base2 + 1024, (unsigned long long)rl.rlim_cur);
+					ctx->fd_base2 + 256, (unsigned long long)rl.rlim_cur);
 	}
 	return 0;
 }
