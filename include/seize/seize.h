@@ -21,7 +21,7 @@ enum { SEIZED_ALIVE = 1, SEIZED_STOPPED = 2, SEIZED_ZOMBIE = 3 };
 struct seized_thread {
 	pid_t tid;
 	struct thread_regs tr;		/* read when the thread stopped */
-	int pending_sig;		/* a signal we held back: re-sent at release */
+	int pending_sig;		/* SIGSTOP that came while our code ran: re-sent at release */
 	bool at_syscall_stop;		/* stopped in a syscall stop of ours, not the interrupt trap */
 };
 
@@ -47,9 +47,13 @@ void seized_tree_free(struct seized_tree *tree);
 struct seized_task *seized_find(struct seized_tree *tree, pid_t pid);
 
 /*
- * Wait for tid's next ptrace stop. Signal-delivery stops on the way are
- * held back in th->pending_sig and the thread resumed with resume_req.
- * *status gets the wait status of the stop. 0, or -ESRCH if it died.
+ * Wait for tid's next ptrace stop (a syscall stop or a ptrace event);
+ * *status gets its wait status. A signal-delivery stop on the way: before
+ * the thread's state is saved the signal is let in (resumed with
+ * resume_req and the signal, as if ckpt were not there); once our code runs
+ * in the thread, SIGSTOP is kept in th->pending_sig (re-sent at release)
+ * and any other signal is a fault of the injected code (-EFAULT).
+ * 0, or -ESRCH if the thread died.
  */
 int ptrace_wait_stop(struct seized_thread *th, int resume_req, int *status);
 
