@@ -5,6 +5,8 @@
  *    capacity (F_SETPIPE_SZ 256 KiB);
  *  - a pipe whose read end a child holds (the child reads after SIGTERM);
  *  - a FIFO in test_dir(), opened read-write, with data in it;
+ *  - a second FIFO opened twice, read-only (non-blocking) and write-only,
+ *    with data written through the write-only end;
  *  - an empty pipe in O_NONBLOCK mode (read gives EAGAIN, not EOF).
  */
 #include <errno.h>
@@ -42,8 +44,8 @@ static int read_exact(int fd, char *buf, size_t n)
 
 int main(int argc, char **argv)
 {
-	int big[2], child_pipe[2], empty[2], fifo;
-	char path[PATH_MAX], *buf = malloc(BIG);
+	int big[2], child_pipe[2], empty[2], fifo, fifo_r, fifo_w;
+	char path[PATH_MAX], path2[PATH_MAX], *buf = malloc(BIG);
 	struct test_child c;
 
 	test_init(argc, argv);
@@ -75,6 +77,12 @@ int main(int argc, char **argv)
 		setup_fail("fifo: %m");
 	if (write(fifo, "fifo-data", 9) != 9)
 		setup_fail("write fifo: %m");
+	snprintf(path2, sizeof(path2), "%s/fifo2", test_dir());
+	if (mkfifo(path2, 0600) || (fifo_r = open(path2, O_RDONLY | O_NONBLOCK)) < 0 ||
+	    (fifo_w = open(path2, O_WRONLY)) < 0)
+		setup_fail("fifo2: %m");
+	if (write(fifo_w, "one-way", 7) != 7)
+		setup_fail("write fifo2: %m");
 
 	test_daemon();
 	test_waitsig();
@@ -94,12 +102,21 @@ int main(int argc, char **argv)
 
 	if (read(fifo, f, 9) != 9 || strcmp(f, "fifo-data"))
 		fail("fifo: read '%s'", f);
+	memset(f, 0, sizeof(f));
+	if ((fcntl(fifo_r, F_GETFL) & O_ACCMODE) != O_RDONLY ||
+	    (fcntl(fifo_w, F_GETFL) & O_ACCMODE) != O_WRONLY)
+		fail("fifo2: access modes %#x %#x", fcntl(fifo_r, F_GETFL), fcntl(fifo_w, F_GETFL));
+	if (read(fifo_r, f, 7) != 7 || strcmp(f, "one-way"))
+		fail("fifo2: read '%s'", f);
+	if (write(fifo_w, "z", 1) != 1 || read(fifo_r, f, 1) != 1 || f[0] != 'z')
+		fail("fifo2: does not carry data after restore");
 	if (read(empty[0], f, 1) != -1 || errno != EAGAIN)
 		fail("empty non-blocking pipe: read did not give EAGAIN (%m)");
 	if (write(empty[1], "x", 1) != 1 || read(empty[0], f, 1) != 1 || f[0] != 'x')
 		fail("empty pipe does not carry data after restore");
 	test_child_collect(&c);
 	unlink(path);
+	unlink(path2);
 	if (!test_failed())
 		pass();
 	return 0;

@@ -9,8 +9,9 @@
  *    --leave-running dump (the image set keeps its link; the runner's
  *    ZDTM_FLAVOUR tells which);
  *  - ghost: an unlinked file with a hole, open twice (two positions, one
- *    inode) and mapped MAP_SHARED: nlink 0, same data, hole kept, mode
- *    0640, mtime kept, writes through the fd show in the mapping;
+ *    inode) and mapped MAP_SHARED, in this process and in a child: nlink 0,
+ *    same data, hole kept, mode 0640, mtime kept, writes through the fd show
+ *    in the mapping, and the child's write through its mapping shows here;
  *  - O_TMPFILE: nameless, same data, and linkat(AT_EMPTY_PATH) still works;
  *  - a removed directory as the cwd: still a directory, nlink 0;
  *  - a removed FIFO opened read-write: still a FIFO that carries data;
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -294,6 +296,19 @@ int main(int argc, char **argv)
 	setup_cwd_fifo(dir);
 	setup_memfd();
 	setup_node_lower(dir);
+
+	struct test_child c;
+
+	if (test_child_fork(&c) == 0) {
+		/* the same ghost inode, in another process, through its mapping */
+		test_child_ready();
+		test_waitsig();
+		map_g[20] = 'C';
+		if (msync(map_g, PAGE, MS_SYNC))
+			fail("child: msync: %m");
+		test_child_exit();
+	}
+	test_child_wait_ready(&c);
 	test_daemon();
 	test_waitsig();
 
@@ -303,6 +318,14 @@ int main(int argc, char **argv)
 	check_cwd_fifo();
 	check_memfd();
 	check_node_lower();
+
+	/* last: the child's write moves the ghost's mtime */
+	kill(c.pid, SIGTERM);
+	test_child_collect(&c);
+	char cb = 0;
+
+	if (pread(fd_g2, &cb, 1, 20) != 1 || cb != 'C')
+		fail("ghost: the child's write through its mapping is not in our file ('%c')", cb);
 	if (!test_failed())
 		pass();
 	unlink(pa);
