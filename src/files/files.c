@@ -24,6 +24,7 @@ struct file_rec {
 	FileEntry fe;
 	int local;			/* kept open: kcmp needs it */
 	pid_t pid;			/* a task that had it */
+	int fd;				/* and its fd number there (-1: a mapping, exe, cwd) */
 };
 
 /* All descriptions of one inode, to compare a new fd against. */
@@ -234,6 +235,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	}
 	rec->local = p->local;
 	rec->pid = p->pid;
+	rec->fd = p->fd;
 	if (!node->n)
 		node->first = ft->n;
 	memmove(node->recs + lo + 1, node->recs + lo, (node->n - lo) * sizeof(*node->recs));
@@ -492,7 +494,7 @@ int file_table_relink_all(struct file_table *ft)
 			continue;
 		if (fstat(first->local, &st))
 			return pr_perror("pid %d: %s: fstat", first->pid, first->fe.path);
-		p = (struct fd_probe){ .pid = first->pid, .fd = -1, .local = first->local,
+		p = (struct fd_probe){ .pid = first->pid, .fd = first->fd, .local = first->local,
 				       .link = first->fe.path, .st = &st, .ft = ft };
 		ret = unlinked_relink(&p, &first->fe);
 		if (ret)
