@@ -1,14 +1,17 @@
 /*
- * target [-m SIZE] [-t THREADS] [-p PROCS] [-f FDS] READYFILE
+ * target [-m SIZE] [-t THREADS] [-p PROCS] [-f FDS] [-g SIZE] READYFILE
  * target -x
  *
  * The process the benchmark dumps. It makes its own session, opens FDS extra
- * descriptions of /dev/null (each its own open()), forks PROCS-1 children,
+ * descriptions of /dev/null (each its own open()), keeps open a file of SIZE
+ * bytes of xorshift data that it has unlinked (-g: a ghost file, made beside
+ * READYFILE), forks PROCS-1 children,
  * starts THREADS-1 extra threads, maps SIZE bytes of anonymous memory and
  * fills every page with xorshift output, then writes its pid to READYFILE
  * (by rename, so the file appears complete) and sleeps in pause() for good.
  * Children and threads sleep too. -x exits at once: the fork+exec baseline.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -40,26 +43,29 @@ static void die(const char *what)
 
 int main(int argc, char **argv)
 {
-	unsigned long long mem = 0;
+	unsigned long long mem = 0, ghost = 0;
 	long threads = 1, procs = 1, fds = 0;
 	char tmp[4096];
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "xm:t:p:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "xm:t:p:f:g:")) != -1) {
 		switch (opt) {
 		case 'x': return 0;
 		case 'm': mem = parse_size(optarg); break;
 		case 't': threads = atol(optarg); break;
 		case 'p': procs = atol(optarg); break;
 		case 'f': fds = atol(optarg); break;
+		case 'g': ghost = parse_size(optarg); break;
 		default: return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: target [-m SIZE] [-t THREADS] [-p PROCS] [-f FDS] READYFILE\n");
+		fprintf(stderr, "usage: target [-m SIZE] [-t THREADS] [-p PROCS] [-f FDS] [-g SIZE] READYFILE\n");
 		return 2;
 	}
 	setsid();
+	/* nothing inherited beyond stdio: what it holds is what we made */
+	close_range(3, ~0u, 0);
 
 	if (fds) {
 		struct rlimit rl = { fds + 64, fds + 64 };
@@ -74,6 +80,26 @@ int main(int argc, char **argv)
 		for (long i = 0; i < fds; i++)
 			if (open("/dev/null", O_RDWR) < 0)
 				die("open /dev/null");
+	}
+
+	if (ghost) {
+		size_t chunk = 1 << 20;
+		char *buf = malloc(chunk);
+
+		snprintf(tmp, sizeof(tmp), "%s.ghost", argv[optind]);
+		fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || !buf)
+			die(tmp);
+		for (unsigned long long done = 0; done < ghost; done += chunk) {
+			size_t n = ghost - done < chunk ? ghost - done : chunk;
+
+			fill_random(buf, chunk, done + 1);
+			if (write(fd, buf, n) != (ssize_t)n)
+				die("write ghost");
+		}
+		free(buf);
+		if (unlink(tmp))
+			die("unlink ghost");
 	}
 
 	if (procs > 1) {
