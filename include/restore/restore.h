@@ -50,8 +50,10 @@ struct restore_ctx {
 	struct imgset *set;
 	struct rtask *tasks;		/* pstree order: parents first, [0] is the root */
 	size_t nr_tasks;
-	int *transport;			/* file id -> fd; index 0 unused */
+	int *transport;			/* file id -> fd, -1 for a task-local one; index 0 unused */
 	size_t nr_files;
+	FileEntry **files;		/* file id -> its entry of files.img */
+	uint32_t *refs;			/* file id -> how many fds of the tree have it */
 	int fd_base;			/* transport fds start here */
 	int fd_base2;			/* fds a task opens for its restorer start here */
 	struct shmem_obj *shmem;
@@ -75,8 +77,16 @@ int restore_tree(const struct restore_opts *o, int *exit_status);
 
 /* tree.c: make the task and its subtree (in a child); 0 in the parent or -errno */
 int restore_create_root(struct restore_ctx *ctx, pid_t *root_pid);
-/* files.c: open every description of files.img at transport fds */
+/*
+ * files.c: open at transport fds every description of files.img that more
+ * than one fd shares, or that is not a plain file (pipes, ghosts ...); the
+ * others each task opens itself (restore_open_local), so that restoring
+ * many fds does not need twice as many.
+ */
 int restore_open_files(struct restore_ctx *ctx);
+bool restore_file_is_local(const struct restore_ctx *ctx, uint32_t id);
+/* In the task: open a task-local description. An fd, or -errno (logged). */
+int restore_open_local(struct restore_ctx *ctx, const FileEntry *fe);
 /*
  * ghost.c: a file whose name was gone at dump: open its relink name, or make
  * it anew (ghost, O_TMPFILE, memfd, directory, node) and unlink the name we

@@ -182,37 +182,35 @@ static int open_external_tty(struct restore_ctx *ctx, const FileEntry *fe)
 	return fd < 0 ? pr_perror("dup of the terminal") : fd;
 }
 
+/* One fd of one task, a plain file: that task opens it itself. */
+bool restore_file_is_local(const struct restore_ctx *ctx, uint32_t id)
+{
+	const FileEntry *fe = ctx->files[id];
+
+	if (ctx->refs[id] != 1 || (fe->has_tty_external && fe->tty_external) || fe->fown ||
+	    (fe->has_decision && fe->decision != FILE_DECISION__DECIDE_PLAIN))
+		return false;
+	return fe->kind == FILE_KIND__FILE_REG || fe->kind == FILE_KIND__FILE_DIR ||
+	       fe->kind == FILE_KIND__FILE_CHR || fe->kind == FILE_KIND__FILE_BLK;
+}
+
+int restore_open_local(struct restore_ctx *ctx, const FileEntry *fe)
+{
+	return open_regular(fe);
+}
+
 int restore_open_files(struct restore_ctx *ctx)
 {
 	struct pipe_ends *pipes = NULL;
 	size_t nr_pipes = 0;
-	struct img *img;
-	int ret;
+	int ret = 0;
 
-	ret = img_open(ctx->set, IMG_FILES, 0, &img);
-	if (ret)
-		return ret;
-	for (;;) {
-		ProtobufCMessage *m;
-		FileEntry *fe;
+	for (size_t id = 1; id <= ctx->nr_files; id++) {
+		FileEntry *fe = ctx->files[id];
 		int fd, tfd;
 
-		ret = img_read_msg(img, &m);
-		if (ret <= 0)
-			break;
-		ret = 0;
-		fe = (FileEntry *)m;
-		if (fe->id == 0 || fe->id > ctx->nr_files) {
-			pr_err("files.img: file id %u out of range", fe->id);
-			ret = -EBADMSG;
-		} else if (ctx->transport[fe->id] >= 0) {
-			pr_err("files.img: file id %u twice", fe->id);
-			ret = -EBADMSG;
-		}
-		if (ret) {
-			protobuf_c_message_free_unpacked(m, NULL);
-			break;
-		}
+		if (restore_file_is_local(ctx, id))
+			continue;
 		if (fe->has_tty_external && fe->tty_external) {
 			fd = open_external_tty(ctx, fe);
 			goto opened;
@@ -248,7 +246,6 @@ opened:
 			close(fd);
 			fd = tfd < 0 ? pr_perror("%s: F_DUPFD", fe->path) : tfd;
 		}
-		protobuf_c_message_free_unpacked(m, NULL);
 		if (fd < 0) {
 			ret = fd;
 			break;
@@ -260,6 +257,5 @@ opened:
 			if (pipes[i].fd[e] >= 0)
 				close(pipes[i].fd[e]);
 	free(pipes);
-	img_close(img);
 	return ret;
 }

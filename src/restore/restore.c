@@ -127,6 +127,40 @@ static int plan_fds(struct restore_ctx *ctx)
 	ProtobufCMessage *m;
 	int ret;
 
+	size_t nr_transport = 0;
+
+	ret = img_open(ctx->set, IMG_FILES, 0, &img);
+	if (ret)
+		return ret;
+	while ((ret = img_read_msg(img, &m)) > 0) {
+		FileEntry *fe = (FileEntry *)m, **nf;
+
+		if (fe->id != ctx->nr_files + 1) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			img_close(img);
+			return pr_errno(-EBADMSG, "files.img: file id %u where %zu was due", fe->id,
+					ctx->nr_files + 1);
+		}
+		nf = reallocarray(ctx->files, ctx->nr_files + 2, sizeof(*nf));
+		if (!nf) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			img_close(img);
+			return -ENOMEM;
+		}
+		ctx->files = nf;
+		nf[0] = NULL;
+		nf[++ctx->nr_files] = fe;
+	}
+	img_close(img);
+	if (ret < 0)
+		return ret;
+	ctx->transport = malloc((ctx->nr_files + 1) * sizeof(int));
+	ctx->refs = calloc(ctx->nr_files + 1, sizeof(*ctx->refs));
+	if (!ctx->transport || !ctx->refs)
+		return -ENOMEM;
+	for (size_t i = 0; i <= ctx->nr_files; i++)
+		ctx->transport[i] = -1;
+
 	for (size_t i = 0; i < ctx->nr_tasks; i++) {
 		if (ctx->tasks[i].pe->state == TASK_STATE__TASK_ZOMBIE)
 			continue;
@@ -138,33 +172,23 @@ static int plan_fds(struct restore_ctx *ctx)
 
 			if (f->fd > max_fd)
 				max_fd = f->fd;
+			if (f->file_id && f->file_id <= ctx->nr_files)
+				ctx->refs[f->file_id]++;
 			protobuf_c_message_free_unpacked(m, NULL);
 		}
 		img_close(img);
 		if (ret < 0)
 			return ret;
 	}
-	ret = img_open(ctx->set, IMG_FILES, 0, &img);
-	if (ret)
-		return ret;
-	while ((ret = img_read_msg(img, &m)) > 0) {
-		ctx->nr_files++;
-		protobuf_c_message_free_unpacked(m, NULL);
-	}
-	img_close(img);
-	if (ret < 0)
-		return ret;
 	if (max_fd > (1u << 20))
 		return pr_errno(-EBADMSG, "fdinfo: fd %u out of range", max_fd);
+	for (size_t i = 1; i <= ctx->nr_files; i++)
+		if (!restore_file_is_local(ctx, i))
+			nr_transport++;
 
 	ctx->fd_base = ALIGN_UP(max_fd + 1 > 64 ? max_fd + 1 : 64, 64);
 	/* then the memfds of shared memory (one per object, few), then each task's own */
-	ctx->fd_base2 = ctx->fd_base + ctx->nr_files + 1 + 256;
-	ctx->transport = malloc((ctx->nr_files + 1) * sizeof(int));
-	if (!ctx->transport)
-		return -ENOMEM;
-	for (size_t i = 0; i <= ctx->nr_files; i++)
-		ctx->transport[i] = -1;
+	ctx->fd_base2 = ctx->fd_base + nr_transport + 1 + 256;
 
 	struct rlimit rl;
 

@@ -223,23 +223,64 @@ static int restore_fs(struct restore_ctx *ctx, pid_t pid, const FsEntry *fs)
  * Put the task's fds at their numbers: drop ckpt's own, dup2 the transport
  * fds, then close the transport range. fds the restorer needs are above it.
  */
-static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *ti)
+/*
+ * Where each fd of the task comes from: the transport fd of a shared
+ * description, or, for a file this fd alone has, an open of our own
+ * (done before chroot: the paths are as ckpt saw them). *srcp: an array
+ * parallel to ti->fds.
+ */
+static int open_task_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *ti, int **srcp,
+			 bool open_local_now)
+{
+	int *src = calloc(ti->nr_fds ? ti->nr_fds : 1, sizeof(*src));
+
+	if (!src)
+		return -ENOMEM;
+	for (size_t i = 0; i < ti->nr_fds; i++)
+		src[i] = -1;
+	*srcp = src;
+	for (size_t i = 0; i < ti->nr_fds; i++) {
+		const FdEntry *f = ti->fds[i];
+		bool local;
+		int fd;
+
+		if (f->fd >= (uint32_t)ctx->fd_base || f->file_id == 0 || f->file_id > ctx->nr_files) {
+			pr_err("pid %d: fd %u: bad fd entry (file %u)", pid, f->fd, f->file_id);
+			return -EBADMSG;
+		}
+		local = restore_file_is_local(ctx, f->file_id);
+		if (!local) {
+			src[i] = ctx->transport[f->file_id];
+			if (src[i] < 0) {
+				pr_err("pid %d: fd %u: file %u was not opened", pid, f->fd, f->file_id);
+				return -EBADMSG;
+			}
+			continue;
+		}
+		if (!open_local_now)
+			continue;	/* in place, by install_fds */
+		/* ours alone: opened here, above every fd the task will have */
+		fd = restore_open_local(ctx, ctx->files[f->file_id]);
+		if (fd >= 0)
+			fd = restore_fd_above(ctx, fd);
+		if (fd < 0) {
+			if (!log_first_error())
+				pr_err("pid %d: fd %u: %s", pid, f->fd, strerror(-fd));
+			return fd;
+		}
+		src[i] = fd;
+	}
+	return 0;
+}
+
+static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *ti, int *src)
 {
 	bool *want = calloc(ctx->fd_base, sizeof(*want));
 
 	if (!want)
 		return -ENOMEM;
-	for (size_t i = 0; i < ti->nr_fds; i++) {
-		const FdEntry *f = ti->fds[i];
-
-		if (f->fd >= (uint32_t)ctx->fd_base || f->file_id == 0 || f->file_id > ctx->nr_files ||
-		    ctx->transport[f->file_id] < 0) {
-			free(want);
-			pr_err("pid %d: fd %u: bad fd entry (file %u)", pid, f->fd, f->file_id);
-			return -EBADMSG;
-		}
-		want[f->fd] = true;
-	}
+	for (size_t i = 0; i < ti->nr_fds; i++)
+		want[ti->fds[i]->fd] = true;
 	log_fini();	/* its fd may be one of the task's numbers */
 	for (int fd = 0; fd < ctx->fd_base; fd++)
 		if (!want[fd])
@@ -248,8 +289,35 @@ static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *t
 	for (size_t i = 0; i < ti->nr_fds; i++) {
 		const FdEntry *f = ti->fds[i];
 
-		if (dup3(ctx->transport[f->file_id], f->fd, f->cloexec ? O_CLOEXEC : 0) < 0)
+		if (src[i] < 0)
+			continue;
+		if (dup3(src[i], f->fd, f->cloexec ? O_CLOEXEC : 0) < 0)
 			return -errno;
+		if (src[i] != ctx->transport[f->file_id])
+			close(src[i]);
+	}
+	/*
+	 * Files one fd alone has, opened in place: whatever number open()
+	 * picks is free again right after the dup3 (never one installed
+	 * already), so no more than one extra fd is ever needed.
+	 */
+	for (size_t i = 0; i < ti->nr_fds; i++) {
+		const FdEntry *f = ti->fds[i];
+		int fd;
+
+		if (src[i] >= 0)
+			continue;
+		fd = restore_open_local(ctx, ctx->files[f->file_id]);
+		if (fd < 0)
+			restore_task_fail(ctx, pid, fd, "pid %d fd %u (%s): open: %s", pid, f->fd,
+					  ctx->files[f->file_id]->path, strerror(-fd));
+		if (fd != (int)f->fd) {
+			if (dup3(fd, f->fd, f->cloexec ? O_CLOEXEC : 0) < 0)
+				return -errno;
+			close(fd);
+		} else if (fcntl(fd, F_SETFD, f->cloexec ? FD_CLOEXEC : 0)) {
+			return -errno;
+		}
 	}
 	close_range(ctx->fd_base, ctx->fd_base2 - 1, 0);
 	return 0;
@@ -297,6 +365,7 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	pid_t pid = t->pe->pid;
 	struct task_images ti = { 0 };
 	struct rst_area area;
+	int *fd_src = NULL;
 	sigset_t all;
 	int ret;
 
@@ -316,6 +385,12 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	ret = restore_area_build(ctx, t, &ti, &area);
 	if (ret)
 		task_failed(ctx, pid, ret, "prepare memory");
+	if (!t->files_shared) {
+		/* after a chroot the paths (as ckpt saw them) would not resolve: open first */
+		ret = open_task_fds(ctx, pid, &ti, &fd_src, strcmp(ti.fs->root, "/") != 0);
+		if (ret)
+			task_failed(ctx, pid, ret, "open files");
+	}
 	/* with CLONE_FS / CLONE_FILES the parent sets them up for both */
 	ret = t->fs_shared ? 0 : restore_fs(ctx, pid, ti.fs);
 	if (ret)
@@ -327,7 +402,7 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 		/* the log's fd is the owner's to close: we do not log from here on */
 	} else {
 		wait_files_sharers(ctx, t);
-		ret = install_fds(ctx, pid, &ti);
+		ret = install_fds(ctx, pid, &ti, fd_src);
 		if (ret)
 			restore_task_fail(ctx, pid, ret, "pid %d: install fds: %s", pid, strerror(-ret));
 	}
