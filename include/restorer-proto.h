@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	3
+#define RST_PROTO_VERSION	4
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 
@@ -150,6 +150,8 @@ struct rst_args {
 	uint64_t vdso_patches;		/* struct rst_vdso_patch[] */
 	int32_t pdeath_sig;		/* after the creds: a cred change clears these two */
 	int32_t dumpable;		/* -1: leave it */
+	uint32_t cap_last;		/* /proc/sys/kernel/cap_last_cap */
+	uint32_t pad2;
 };
 
 #endif

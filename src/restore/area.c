@@ -436,6 +436,10 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	memcpy(A + L.groups, c->groups, c->n_groups * sizeof(uint32_t));
 
 	memcpy(A + L.auxv, mm->auxv, mm->n_auxv * sizeof(uint64_t));
+	char last[16];
+
+	a->cap_last = read_small_file("/proc/sys/kernel/cap_last_cap", last, sizeof(last)) > 0 ?
+		      (uint32_t)atoi(last) : 40;
 	a->pdeath_sig = core->has_pdeath_sig ? core->pdeath_sig : 0;
 	a->dumpable = core->has_dumpable ? (int32_t)core->dumpable : -1;
 	a->mm = (struct rst_mm_map){

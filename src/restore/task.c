@@ -282,9 +282,16 @@ static int install_fds(struct restore_ctx *ctx, pid_t pid, struct task_images *t
 	for (size_t i = 0; i < ti->nr_fds; i++)
 		want[ti->fds[i]->fd] = true;
 	log_fini();	/* its fd may be one of the task's numbers */
-	for (int fd = 0; fd < ctx->fd_base; fd++)
-		if (!want[fd])
-			close(fd);
+	/* what is not the task's goes, a range at a time */
+	for (int fd = 0; fd < ctx->fd_base;) {
+		int end = fd;
+
+		while (end < ctx->fd_base && !want[end])
+			end++;
+		if (end > fd)
+			close_range(fd, end - 1, 0);
+		fd = end + 1;
+	}
 	free(want);
 	for (size_t i = 0; i < ti->nr_fds; i++) {
 		const FdEntry *f = ti->fds[i];

@@ -293,9 +293,9 @@ static void restore_creds(struct rst_args *a)
 	check(a, sys_call3(NR_setresuid, c->uid, c->euid, c->suid), "setresuid", 0);
 	sys_call1(NR_setfsuid, c->fsuid);
 
-	for (int cap = 0; cap <= CAP_LAST_; cap++)
+	for (uint32_t cap = 0; cap <= a->cap_last && cap <= CAP_LAST_; cap++)
 		if (!(c->cap_bnd & (1ull << cap)))
-			sys_call2(NR_prctl, PR_CAPBSET_DROP_, cap);	/* EINVAL past the last cap */
+			check(a, sys_call2(NR_prctl, PR_CAPBSET_DROP_, cap), "drop from the bounding set", cap);
 	data[0].effective = c->cap_eff;
 	data[1].effective = c->cap_eff >> 32;
 	data[0].permitted = c->cap_prm;
@@ -304,7 +304,7 @@ static void restore_creds(struct rst_args *a)
 	data[1].inheritable = c->cap_inh >> 32;
 	check(a, sys_call2(NR_capset, &hdr, data), "capset", 0);
 	sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
-	for (int cap = 0; cap <= CAP_LAST_; cap++)
+	for (uint32_t cap = 0; cap <= a->cap_last && cap <= CAP_LAST_; cap++)
 		if (c->cap_amb & (1ull << cap))
 			check(a, sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_RAISE_, cap, 0, 0),
 			      "raise ambient capability", cap);
