@@ -9,6 +9,16 @@ int cmd_check(int argc, char **argv);
 
 /* Shared by subcommands: "-v", "-v3", "-vvv" -> level; -1 if not a -v option. */
 int cli_parse_verbosity(const char *arg);
+/*
+ * The getopt cases every subcommand shares: -v, and the errors ':' and '?'
+ * (c is what getopt_long returned, cmd the subcommand's name). Returns -1
+ * when c is none of them, else the exit code: 0 when only *level changed,
+ * 2 after printing a one-line usage error.
+ */
+int cli_common_opt(int c, const char *cmd, char **argv, int *level);
+/* The arguments left after the options: none allowed. 0 or 2 (printed). */
+int cli_no_args(const char *cmd, int argc, char **argv);
+
 /* Print "ckpt: <what> failed: <first logged error or fallback>" to stderr. */
 void cli_report_failure(const char *what, int err);
 

@@ -87,29 +87,18 @@ int cmd_dump(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'v':
-			level = cli_parse_verbosity(argv[optind - 1]);
-			if (level < 0) {
-				fprintf(stderr, "ckpt: dump: bad verbosity '%s'\n", argv[optind - 1]);
-				return 2;
-			}
-			break;
 		case 'h':
 			dump_usage(stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "ckpt: dump: option '%s' needs an argument\n", argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "ckpt: dump: unknown option '%s' (see 'ckpt dump --help')\n",
-				argv[optind - 1]);
-			return 2;
+			ret = cli_common_opt(c, "dump", argv, &level);
+			if (ret)
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ckpt: dump: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	ret = cli_no_args("dump", argc, argv);
+	if (ret)
+		return ret;
 	if (!o.pid || !o.dir) {
 		fprintf(stderr, "ckpt: dump: -t PID and -D DIR are required\n");
 		return 2;

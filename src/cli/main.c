@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,38 @@ int cli_parse_verbosity(const char *arg)
 	if (*arg)
 		return -1;
 	return n + 2 > LOG_DEBUG ? LOG_DEBUG : n + 2;
+}
+
+int cli_common_opt(int c, const char *cmd, char **argv, int *level)
+{
+	const char *arg = argv[optind - 1];
+
+	switch (c) {
+	case 'v':
+		*level = cli_parse_verbosity(arg);
+		if (*level < 0) {
+			fprintf(stderr, "ckpt: %s: bad verbosity '%s'\n", cmd, arg);
+			return 2;
+		}
+		return 0;
+	case ':':
+		fprintf(stderr, "ckpt: %s: option '%s' needs an argument\n", cmd, arg);
+		return 2;
+	case '?':
+		fprintf(stderr, "ckpt: %s: unknown option '%s' (see 'ckpt %s --help')\n", cmd, arg, cmd);
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+int cli_no_args(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "ckpt: %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return 2;
+	}
+	return 0;
 }
 
 void cli_report_failure(const char *what, int err)

@@ -57,29 +57,18 @@ int cmd_restore(int argc, char **argv)
 		case 'j':
 			o.shell_job = true;
 			break;
-		case 'v':
-			level = cli_parse_verbosity(argv[optind - 1]);
-			if (level < 0) {
-				fprintf(stderr, "ckpt: restore: bad verbosity '%s'\n", argv[optind - 1]);
-				return 2;
-			}
-			break;
 		case 'h':
 			restore_usage(stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "ckpt: restore: option '%s' needs an argument\n", argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "ckpt: restore: unknown option '%s' (see 'ckpt restore --help')\n",
-				argv[optind - 1]);
-			return 2;
+			ret = cli_common_opt(c, "restore", argv, &level);
+			if (ret)
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ckpt: restore: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	ret = cli_no_args("restore", argc, argv);
+	if (ret)
+		return ret;
 	if (!o.dir) {
 		fprintf(stderr, "ckpt: restore: -D DIR is required\n");
 		return 2;
