@@ -147,7 +147,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh scripts/demo.sh
+	@bash scripts/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all
