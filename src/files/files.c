@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <sys/random.h>
 #include <linux/kcmp.h>
@@ -170,8 +172,11 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 
 	node = RB_FIND(inode_tree, &ft->inodes, &key);
 	if (node) {
-		pid_t me = getpid();
+		static pid_t me;
 		size_t hi = node->n;
+
+		if (!me)
+			me = getpid();
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -334,28 +339,64 @@ struct task_fd_ctx {
 	bool external_session, shell_job;
 };
 
-static int probe_fd(const struct task_fd_ctx *tc, int fd, int local,
+/*
+ * fstat and the mount id (what fdinfo's mnt_id says) in one statx: the
+ * file is ours (received from the task), the same struct file.
+ */
+static int stat_fd(int fd, struct stat *st, unsigned int *mnt_id)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS | STATX_MNT_ID, &sx))
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->st_ino = sx.stx_ino;
+	st->st_mode = sx.stx_mode;
+	st->st_nlink = sx.stx_nlink;
+	st->st_uid = sx.stx_uid;
+	st->st_gid = sx.stx_gid;
+	st->st_rdev = makedev(sx.stx_rdev_major, sx.stx_rdev_minor);
+	st->st_size = sx.stx_size;
+	st->st_blocks = sx.stx_blocks;
+	st->st_blksize = sx.stx_blksize;
+	st->st_atim.tv_sec = sx.stx_atime.tv_sec;
+	st->st_atim.tv_nsec = sx.stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = sx.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = sx.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = sx.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
+	*mnt_id = (sx.stx_mask & STATX_MNT_ID) ? (unsigned int)sx.stx_mnt_id : 0;
+	return 0;
+}
+
+static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link, int local,
 		    const struct parasite_fd_info *info, FdEntry *out)
 {
 	struct file_table *ft = tc->ft;
 	pid_t pid = tc->pid;
-	char path[64], link[PATH_MAX], *fdinfo = NULL;
-	struct proc_fdinfo fi = { 0 };
+	char path[64], link[PATH_MAX];
+	unsigned int mnt_id = 0;
 	struct stat st;
 	struct fd_probe p;
 	ssize_t n;
 	uint32_t id;
 	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		close(local);
-		return pr_perror("pid %d fd %d: readlink", pid, fd);
+	if (known_link) {
+		snprintf(link, sizeof(link), "%s", known_link);
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0) {
+			close(local);
+			return pr_perror("pid %d fd %d: readlink", pid, fd);
+		}
+		link[n] = '\0';
 	}
-	link[n] = '\0';
-	if (fstat(local, &st)) {
-		ret = pr_perror("pid %d fd %d (%s): fstat", pid, fd, link);
+	ret = stat_fd(local, &st, &mnt_id);
+	if (ret) {
+		pr_errno(ret, "pid %d fd %d (%s): statx", pid, fd, link);
 		close(local);
 		return ret;
 	}
@@ -365,21 +406,8 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, int local,
 		close(local);
 		return unsupported_kind(pid, fd, link);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	n = read_file_at(AT_FDCWD, path, &fdinfo);
-	if (n >= 0) {
-		ret = proc_parse_fdinfo(fdinfo, &fi);
-		free(fdinfo);
-	} else {
-		ret = n;
-	}
-	if (ret) {
-		close(local);
-		return pr_errno(ret, "pid %d fd %d (%s): read %s", pid, fd, link, path);
-	}
-
 	p = (struct fd_probe){ .pid = pid, .fd = fd, .local = local, .link = link,
-			       .st = &st, .info = info, .mnt_id = fi.mnt_id,
+			       .st = &st, .info = info, .mnt_id = mnt_id,
 			       .external_session = tc->external_session, .shell_job = tc->shell_job };
 	ret = table_add(ft, &p, &id);
 	if (ret) {
@@ -393,6 +421,13 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, int local,
 	return 0;
 }
 
+static void free_links(char **links, size_t n)
+{
+	for (size_t i = 0; links && i < n; i++)
+		free(links[i]);
+	free(links);
+}
+
 int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
 		  bool shell_job, FdEntry **fds, size_t *nr)
 {
@@ -403,6 +438,7 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 	cleanup_free int *list = NULL;
 	int locals[PARASITE_MAX_FDS];
 	FdEntry *out = NULL;
+	char **links = NULL;
 	size_t n = 0, done = 0;
 	int ret;
 
@@ -422,6 +458,11 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 
 	/* kinds we refuse anyway are refused before the parasite is asked for them
 	 * (some, like io_uring, cannot even travel over SCM_RIGHTS) */
+	links = calloc(n ? n : 1, sizeof(*links));
+	if (!links) {
+		free(out);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char path[64], link[PATH_MAX];
 		ssize_t l;
@@ -432,8 +473,13 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 			continue;	/* probe_fd reports it */
 		link[l] = '\0';
 		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
-			free(out);
-			return unsupported_kind(pid, list[i], link);
+			ret = unsupported_kind(pid, list[i], link);
+			goto fail;
+		}
+		links[i] = strdup(link);
+		if (!links[i]) {
+			ret = -ENOMEM;
+			goto fail;
 		}
 	}
 
@@ -460,7 +506,7 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 				pr_errno(-EPROTO, "pid %d: fd %d: parasite answered for fd %d", pid,
 					 list[done + i], d->info[i].fd);
 			if (!ret)
-				ret = probe_fd(&tc, list[done + i], locals[i], &d->info[i],
+				ret = probe_fd(&tc, list[done + i], links[done + i], locals[i], &d->info[i],
 					       &out[done + i]);
 			if (ret) {
 				while (++i < k)
@@ -470,10 +516,12 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		}
 		done += k;
 	}
+	free_links(links, n);
 	*fds = out;
 	*nr = n;
 	return 0;
 fail:
+	free_links(links, n);
 	free(out);
 	return ret;
 }

@@ -45,10 +45,24 @@ static enum file_type file_type_of(mode_t m)
 /* Does path, seen from the task's root, name this inode? */
 static bool path_names_inode(pid_t pid, const char *path, const struct stat *st)
 {
+	static pid_t last_pid;
+	static bool same_root;
 	char full[PATH_MAX + 32];
 	struct stat now;
 
-	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
+	/* a task with our root: the plain path (a walk through /proc/PID/root costs) */
+	if (pid != last_pid) {
+		struct stat r1, r2;
+
+		snprintf(full, sizeof(full), "/proc/%d/root", pid);
+		same_root = !stat(full, &r1) && !stat("/", &r2) && r1.st_dev == r2.st_dev &&
+			    r1.st_ino == r2.st_ino;
+		last_pid = pid;
+	}
+	if (same_root)
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
 	return !stat(full, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
 }
 
