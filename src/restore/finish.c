@@ -58,7 +58,6 @@ static int seize_restored(struct restore_ctx *ctx, struct seized_tree *tree)
 			return -ENOMEM;
 		for (size_t j = 0; j < pe->n_threads; j++) {
 			struct seized_thread *th = &t->threads[j];
-			int status, ret;
 
 			th->tid = pe->threads[j];
 			if (ptrace(PTRACE_SEIZE, th->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD))
@@ -66,38 +65,107 @@ static int seize_restored(struct restore_ctx *ctx, struct seized_tree *tree)
 			t->nr_threads++;
 			if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
 				return pr_perror("pid %u tid %d: interrupt", pe->pid, th->tid);
-			ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
-			if (ret)
-				return pr_errno(ret, "pid %u tid %d: wait", pe->pid, th->tid);
 		}
 	}
+	/* all interrupted first: they stop side by side, then each stop is taken */
+	for (size_t i = 0; i < tree->nr; i++)
+		for (size_t j = 0; j < tree->tasks[i].nr_threads; j++) {
+			struct seized_thread *th = &tree->tasks[i].threads[j];
+			int status, ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
+
+			if (ret)
+				return pr_errno(ret, "pid %d tid %d: wait", tree->tasks[i].pid, th->tid);
+		}
 	return 0;
 }
 
-/* Step a thread until it has come out of rt_sigreturn. */
-static int step_past_sigreturn(struct seized_thread *th)
+struct stepping {
+	struct seized_thread *th;
+	bool in_sigreturn;
+	int steps;
+};
+
+static int cmp_step(const void *a, const void *b)
 {
-	bool in_sigreturn = false;
+	return ((const struct stepping *)a)->th->tid - ((const struct stepping *)b)->th->tid;
+}
 
-	for (int steps = 0; steps < 64; steps++) {
-		struct syscall_info si;
-		int status, ret;
+/* One stop of a stepping thread: 1 when it is out of rt_sigreturn, 0 to go on. */
+static int step_one(struct stepping *s, int status)
+{
+	struct seized_thread *th = s->th;
+	struct syscall_info si;
 
-		if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
-			return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
-		ret = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
-		if (ret)
-			return pr_errno(ret, "tid %d: died on its way out of the restorer", th->tid);
-		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
-			continue;
+	if (WIFEXITED(status) || WIFSIGNALED(status))
+		return pr_errno(-ESRCH, "tid %d: died on its way out of the restorer", th->tid);
+	if (++s->steps > 64)
+		return pr_errno(-EPROTO, "tid %d: did not reach rt_sigreturn", th->tid);
+	if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
 		if (ptrace(PTRACE_GET_SYSCALL_INFO_, th->tid, (void *)sizeof(si), &si) <= 0)
 			return pr_perror("tid %d: PTRACE_GET_SYSCALL_INFO", th->tid);
 		if (si.op == SYSCALL_INFO_ENTRY)
-			in_sigreturn = si.entry.nr == NR_rt_sigreturn;
-		else if (si.op == SYSCALL_INFO_EXIT && in_sigreturn)
-			return 0;
+			s->in_sigreturn = si.entry.nr == NR_rt_sigreturn;
+		else if (si.op == SYSCALL_INFO_EXIT && s->in_sigreturn)
+			return 1;
+	} else if (!(status >> 16) && WSTOPSIG(status) == SIGSTOP) {
+		th->pending_sig = SIGSTOP;	/* every other signal is blocked there */
+	} else if (!(status >> 16)) {
+		return pr_errno(-EFAULT, "tid %d: signal %d in the restorer", th->tid,
+				WSTOPSIG(status));
 	}
-	return pr_errno(-EPROTO, "tid %d: did not reach rt_sigreturn", th->tid);
+	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+		return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
+	return 0;
+}
+
+/*
+ * Every thread is let go at once and each is stopped right after its
+ * rt_sigreturn; their stops are taken as they come.
+ */
+static int step_all_past_sigreturn(struct seized_tree *tree)
+{
+	struct stepping *v;
+	size_t n = 0, left;
+	int ret = 0;
+
+	for (size_t i = 0; i < tree->nr; i++)
+		n += tree->tasks[i].nr_threads;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < tree->nr; i++)
+		for (size_t j = 0; j < tree->tasks[i].nr_threads; j++)
+			v[n++].th = &tree->tasks[i].threads[j];
+	qsort(v, n, sizeof(*v), cmp_step);
+	for (size_t i = 0; i < n && !ret; i++)
+		if (ptrace(PTRACE_SYSCALL, v[i].th->tid, NULL, 0))
+			ret = pr_perror("tid %d: PTRACE_SYSCALL", v[i].th->tid);
+	for (left = n; left && !ret;) {
+		struct stepping key, *s;
+		struct seized_thread kth;
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = pr_perror("wait for the restored threads");
+			break;
+		}
+		kth.tid = tid;
+		key.th = &kth;
+		s = bsearch(&key, v, n, sizeof(*v), cmp_step);
+		if (!s)
+			continue;	/* not one of ours (cannot happen: a child we do not step) */
+		ret = step_one(s, status);
+		if (ret == 1) {
+			left--;
+			ret = 0;
+		}
+	}
+	free(v);
+	return ret;
 }
 
 static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot)
@@ -140,14 +208,10 @@ int restore_finish(struct restore_ctx *ctx)
 	__atomic_store_n(&ctx->sync->go, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &ctx->sync->go, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 
+	ret = step_all_past_sigreturn(&tree);
 	for (size_t i = 0; i < tree.nr && !ret; i++)
-		for (size_t j = 0; j < tree.tasks[i].nr_threads && !ret; j++) {
-			struct seized_thread *th = &tree.tasks[i].threads[j];
-
-			ret = step_past_sigreturn(th);
-			if (!ret)
-				ret = arch_get_thread_regs(th->tid, &th->tr);
-		}
+		for (size_t j = 0; j < tree.tasks[i].nr_threads && !ret; j++)
+			ret = arch_get_thread_regs(tree.tasks[i].threads[j].tid, &tree.tasks[i].threads[j].tr);
 	for (size_t i = 0, slot = 0; i < tree.nr && !ret; i++, slot++) {
 		while (ctx->tasks[slot].pe->pid != (uint32_t)tree.tasks[i].pid)
 			slot++;
