@@ -133,7 +133,7 @@ static bool thread_is_dead(pid_t pid, pid_t tid)
 static int seize_thread(struct seized_task *t, pid_t tid)
 {
 	struct seized_thread *th, *nt;
-	int status, ret;
+	int ret;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
 		ret = -errno;
@@ -156,25 +156,47 @@ static int seize_thread(struct seized_task *t, pid_t tid)
 		ptrace(PTRACE_DETACH, tid, NULL, 0);
 		return ret == -ESRCH ? 0 : pr_errno(ret, "pid %d tid %d: PTRACE_INTERRUPT", t->pid, tid);
 	}
-	ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
-	if (ret == -ESRCH)
-		return 0;	/* exited before it stopped */
-	if (ret)
-		return pr_errno(ret, "pid %d tid %d: wait for stop", t->pid, tid);
-	t->nr_threads++;
-	return arch_get_thread_regs(tid, &th->tr);
+	t->nr_threads++;	/* its stop is taken by finish_seize_threads() */
+	return 0;
+}
+
+/*
+ * The stops of the threads seize_thread() interrupted, from index from on:
+ * they all stop side by side, then each stop is taken here. A thread that
+ * exited before it stopped is dropped.
+ */
+static int finish_seize_threads(struct seized_task *t, size_t from)
+{
+	for (size_t i = from; i < t->nr_threads;) {
+		struct seized_thread *th = &t->threads[i];
+		int status, ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
+
+		if (ret == -ESRCH) {
+			memmove(th, th + 1, (t->nr_threads - i - 1) * sizeof(*th));
+			t->nr_threads--;
+			continue;
+		}
+		if (ret)
+			return pr_errno(ret, "pid %d tid %d: wait for stop", t->pid, th->tid);
+		ret = arch_get_thread_regs(th->tid, &th->tr);
+		if (ret)
+			return ret;
+		i++;
+	}
+	return 0;
 }
 
 /* Seize threads of t until a listing of /proc/PID/task shows no new one. */
 static int seize_threads(struct seized_task *t, bool *changed)
 {
 	char path[64];
-	int rescans = 0;
+	int rescans = 0, ret2;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
 	for (;;) {
 		bool found_new = false;
 		struct dirent *de;
+		size_t from = t->nr_threads;
 		DIR *d = opendir(path);
 
 		if (!d)
@@ -188,11 +210,15 @@ static int seize_threads(struct seized_task *t, bool *changed)
 			ret = seize_thread(t, tid);
 			if (ret) {
 				closedir(d);
+				finish_seize_threads(t, from);
 				return ret;
 			}
 			found_new = true;
 		}
 		closedir(d);
+		ret2 = finish_seize_threads(t, from);
+		if (ret2)
+			return ret2;
 		if (!found_new)
 			return 0;
 		*changed = true;
