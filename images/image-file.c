@@ -94,8 +94,11 @@ static struct img *img_alloc(struct imgset *set, enum img_kind kind, const char 
 	return img;
 }
 
+/* Frees img and closes its fd if still open (img_close closes it first, to see errors). */
 static void img_free(struct img *img)
 {
+	if (img->fd >= 0)
+		close(img->fd);
 	free(img->buf);
 	free(img->path);
 	free(img);
@@ -157,8 +160,6 @@ int img_create_name(struct imgset *set, enum img_kind kind, const char *name, st
 	*out = img;
 	return 0;
 fail:
-	if (img->fd >= 0)
-		close(img->fd);
 	img_free(img);
 	return err;
 }
@@ -281,8 +282,6 @@ static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, 
 	*out = img;
 	return 0;
 fail:
-	if (img->fd >= 0)
-		close(img->fd);
 	img_free(img);
 	return err;
 }
@@ -535,6 +534,20 @@ int img_close(struct img *img)
 		err = img->buf ? img_flush(img) : 0;
 	if (close(img->fd) && img->writing && !err)
 		err = pr_perror("%s: close failed", img->path);	/* NFS reports write errors here */
+	img->fd = -1;
 	img_free(img);
 	return err;
+}
+
+int img_write_one(struct imgset *set, enum img_kind kind, uint32_t id, const ProtobufCMessage *msg)
+{
+	struct img *img;
+	int ret, ret2;
+
+	ret = img_create(set, kind, id, &img);
+	if (ret)
+		return ret;
+	ret = img_write_msg(img, msg);
+	ret2 = img_close(img);
+	return ret ? ret : ret2;
 }

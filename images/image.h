@@ -75,6 +75,8 @@ int img_open_optional(struct imgset *set, enum img_kind kind, uint32_t id, struc
 int img_write_msg(struct img *img, const ProtobufCMessage *msg);
 /* 1 and *out (free with protobuf_c_message_free_unpacked) / 0 at clean EOF / -errno. */
 int img_read_msg(struct img *img, ProtobufCMessage **out);
+/* An image of a single record: create, write, close. 0 or -errno. */
+int img_write_one(struct imgset *set, enum img_kind kind, uint32_t id, const ProtobufCMessage *msg);
 /* Raw access for the pages image: the fd, positioned at IMG_PAGES_DATA_OFF after create/open. */
 int img_raw_fd(struct img *img);
 const char *img_name(const struct img *img);

@@ -43,6 +43,14 @@ int pwrite_all(int fd, const void *buf, size_t len, off_t off);
 int read_all(int fd, void *buf, size_t len);
 int pread_all(int fd, void *buf, size_t len, off_t off);
 
+/*
+ * /proc/PID/NAME (NAME may be "task/TID/status"): read whole into *out
+ * (NUL-terminated, caller frees), or its link target into buf. Length or
+ * -errno; a failure is logged, naming the pid and the file.
+ */
+ssize_t proc_read(pid_t pid, const char *name, char **out);
+ssize_t proc_readlink(pid_t pid, const char *name, char *buf, size_t size);
+
 /* Parse "123", "4K", "1G" (powers of 1024): 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
 

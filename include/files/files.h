@@ -69,6 +69,13 @@ int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char
  */
 int copy_sparse(int src, off_t src_base, int dst, off_t dst_base, off_t size, uint64_t *data);
 
+/*
+ * The same for a file a task has by a /proc/PID link (WHAT: "exe", "cwd",
+ * "map_files/START-END"), opened with flags; link (size bytes) gets its target.
+ */
+int file_table_add_proc_link(struct file_table *ft, pid_t pid, const char *what, int flags,
+			     uint32_t *id, char *link, size_t size);
+
 /* unlinked.c: a file whose path no longer names it */
 int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, bool deleted);
 /* Make the link of a DECIDE_RELINK file (or fall back to a ghost copy). */
@@ -88,6 +95,5 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		  bool shell_job, FdEntry **fds, size_t *nr);
 
 int file_table_write(struct file_table *ft, struct imgset *set);
-size_t file_table_count(const struct file_table *ft);
 
 #endif

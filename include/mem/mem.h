@@ -22,8 +22,8 @@ struct page_stats {
 };
 
 /*
- * Find the present pages of every dumpable VMA (PAGEMAP_SCAN, or pagemap
- * reads where the kernel lacks it) and move them, through the parasite's
+ * Find the present pages of every dumpable VMA (PAGEMAP_SCAN: kernel 6.7 or
+ * later, `ckpt check` says so) and move them, through the parasite's
  * vmsplice and our splice, into pagemap-PID.img and pages-PID.img.
  */
 int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,

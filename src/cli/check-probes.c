@@ -30,19 +30,7 @@
 #include "proc/proc.h"
 
 /* The kernel is newer than the installed headers. */
-#ifndef PAGEMAP_SCAN
-struct page_region {
-	uint64_t start, end, categories;
-};
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#endif
-#ifndef PAGE_IS_PRESENT
-#define PAGE_IS_PRESENT (1 << 3)
-#endif
+#include "mem/pagemap-scan.h"
 
 #ifndef __NR_clone3
 #define __NR_clone3 435

@@ -75,9 +75,6 @@ int cmd_dump(int argc, char **argv)
 		case 'R':
 			o.leave_running = true;
 			break;
-		case 'o':
-			log_path = optarg;
-			break;
 		case 'j':
 			o.shell_job = true;
 			break;
@@ -91,7 +88,7 @@ int cmd_dump(int argc, char **argv)
 			dump_usage(stdout);
 			return 0;
 		default:
-			ret = cli_common_opt(c, "dump", argv, &level);
+			ret = cli_common_opt(c, "dump", argv, &log_path, &level);
 			if (ret)
 				return ret;
 		}
@@ -103,11 +100,8 @@ int cmd_dump(int argc, char **argv)
 		fprintf(stderr, "ckpt: dump: -t PID and -D DIR are required\n");
 		return 2;
 	}
-	ret = log_init(log_path, level);
-	if (ret) {
-		fprintf(stderr, "ckpt: dump: cannot open log file %s: %s\n", log_path, strerror(-ret));
+	if (cli_log_init("dump", log_path, level))
 		return 1;
-	}
 	raise_nofile();
 	ret = dump_tree(&o);
 	if (ret) {

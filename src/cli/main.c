@@ -38,11 +38,14 @@ int cli_parse_verbosity(const char *arg)
 	return n + 2 > LOG_DEBUG ? LOG_DEBUG : n + 2;
 }
 
-int cli_common_opt(int c, const char *cmd, char **argv, int *level)
+int cli_common_opt(int c, const char *cmd, char **argv, const char **log_path, int *level)
 {
 	const char *arg = argv[optind - 1];
 
 	switch (c) {
+	case 'o':
+		*log_path = optarg;
+		return 0;
 	case 'v':
 		*level = cli_parse_verbosity(arg);
 		if (*level < 0) {
@@ -59,6 +62,18 @@ int cli_common_opt(int c, const char *cmd, char **argv, int *level)
 	default:
 		return -1;
 	}
+}
+
+int cli_log_init(const char *cmd, const char *log_path, int level)
+{
+	int ret = log_init(log_path, level);
+
+	if (ret) {
+		fprintf(stderr, "ckpt: %s: cannot open log file %s: %s\n", cmd, log_path,
+			strerror(-ret));
+		return 1;
+	}
+	return 0;
 }
 
 int cli_no_args(const char *cmd, int argc, char **argv)

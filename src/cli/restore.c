@@ -51,9 +51,6 @@ int cmd_restore(int argc, char **argv)
 		case OPT_PIDFILE:
 			o.pidfile = optarg;
 			break;
-		case 'o':
-			log_path = optarg;
-			break;
 		case 'j':
 			o.shell_job = true;
 			break;
@@ -61,7 +58,7 @@ int cmd_restore(int argc, char **argv)
 			restore_usage(stdout);
 			return 0;
 		default:
-			ret = cli_common_opt(c, "restore", argv, &level);
+			ret = cli_common_opt(c, "restore", argv, &log_path, &level);
 			if (ret)
 				return ret;
 		}
@@ -73,11 +70,8 @@ int cmd_restore(int argc, char **argv)
 		fprintf(stderr, "ckpt: restore: -D DIR is required\n");
 		return 2;
 	}
-	ret = log_init(log_path, level);
-	if (ret) {
-		fprintf(stderr, "ckpt: restore: cannot open log file %s: %s\n", log_path, strerror(-ret));
+	if (cli_log_init("restore", log_path, level))
 		return 1;
-	}
 	ret = restore_tree(&o, &status);
 	if (ret) {
 		cli_report_failure("restore", ret);

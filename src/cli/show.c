@@ -61,11 +61,8 @@ int cmd_show(int argc, char **argv)
 		return 2;
 	}
 
-	err = log_init(log_path, level);
-	if (err) {
-		fprintf(stderr, "ckpt: show: cannot open log %s: %s\n", log_path, strerror(-err));
+	if (cli_log_init("show", log_path, level))
 		return 1;
-	}
 	err = show_image_set(dir, stdout);
 	if (err)
 		cli_report_failure("show", err);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/util.h"
 
 ssize_t read_file_at(int dirfd, const char *path, char **out)
@@ -141,6 +142,31 @@ int pread_all(int fd, void *buf, size_t len, off_t off)
 		len -= r;
 	}
 	return 0;
+}
+
+ssize_t proc_read(pid_t pid, const char *name, char **out)
+{
+	char path[96];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = read_file_at(AT_FDCWD, path, out);
+	if (n < 0)
+		pr_err("pid %d: read %s: %s", pid, path, strerror((int)-n));
+	return n;
+}
+
+ssize_t proc_readlink(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return pr_perror("pid %d: readlink %s", pid, path);
+	buf[n] = '\0';
+	return n;
 }
 
 int parse_size(const char *s, uint64_t *out)

@@ -12,6 +12,7 @@
 #include <linux/ptrace.h>
 
 #define LOG_PREFIX "dump: "
+#include "arch/core-regs.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core.pb-c.h"
@@ -65,32 +66,21 @@ static void core_bufs_free(struct core_bufs *b)
 	free(b->sa_ptrs);
 }
 
-static void fill_regs(UserX86RegsEntry *e, const struct user_regs_struct *r)
-{
-	user_x86_regs_entry__init(e);
-	e->r15 = r->r15; e->r14 = r->r14; e->r13 = r->r13; e->r12 = r->r12;
-	e->bp = r->rbp;  e->bx = r->rbx;  e->r11 = r->r11; e->r10 = r->r10;
-	e->r9 = r->r9;   e->r8 = r->r8;   e->ax = r->rax;  e->cx = r->rcx;
-	e->dx = r->rdx;  e->si = r->rsi;  e->di = r->rdi;  e->orig_ax = r->orig_rax;
-	e->ip = r->rip;  e->cs = r->cs;   e->flags = r->eflags; e->sp = r->rsp;
-	e->ss = r->ss;   e->fs_base = r->fs_base; e->gs_base = r->gs_base;
-	e->ds = r->ds;   e->es = r->es;   e->fs = r->fs;   e->gs = r->gs;
-}
-
 /* The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd). */
 static int pending_mask(pid_t pid, pid_t tid, bool shared, uint64_t *mask)
 {
 	struct proc_status st = { 0 };
-	char path[96], *buf = NULL;
+	char name[64], *buf = NULL;
 	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
-	ret = read_file_at(AT_FDCWD, path, &buf) < 0 ? -EIO : 0;
-	if (!ret)
-		ret = proc_parse_status(buf, &st);
+	snprintf(name, sizeof(name), "task/%d/status", tid);
+	ret = proc_read(pid, name, &buf);
+	if (ret < 0)
+		return ret;
+	ret = proc_parse_status(buf, &st);
 	free(buf);
 	if (ret)
-		return pr_errno(ret, "tid %d: read %s", tid, path);
+		return pr_errno(ret, "tid %d: parse /proc/%d/%s", tid, pid, name);
 	*mask = shared ? st.shd_pnd : st.sig_pnd;
 	proc_status_free(&st);
 	return 0;
@@ -191,7 +181,7 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 
 	thread_core_entry__init(tc);
 	tc->tid = th->tid;
-	fill_regs(&b->regs[i], &th->tr.regs);
+	arch_regs_to_image(&th->tr.regs, &b->regs[i]);
 	tc->gpregs = &b->regs[i];
 	tc->xsave.len = th->tr.xsave_len;
 	tc->xsave.data = th->tr.xsave;
@@ -220,8 +210,8 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 		tc->rseq_len = rs.rseq_abi_size;
 		tc->rseq_sig = rs.signature;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", td->task->pid, th->tid);
-	if (read_file_at(AT_FDCWD, path, &comm) >= 0) {
+	snprintf(path, sizeof(path), "task/%d/comm", th->tid);
+	if (proc_read(td->task->pid, path, &comm) >= 0) {
 		comm[strcspn(comm, "\n")] = '\0';
 		b->comms[i] = comm;
 		tc->comm = comm;
@@ -238,7 +228,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	const struct parasite_misc *mi = &td->misc;
 	const struct proc_status *st = &td->status;
 	pid_t pid = td->task->pid;
-	char path[64], buf[64];
+	char *pers = NULL;
 	size_t nsa = 0;
 	int ret;
 
@@ -309,11 +299,11 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	b->creds.no_new_privs = st->no_new_privs > 0;
 	core->creds = &b->creds;
 
-	snprintf(path, sizeof(path), "/proc/%d/personality", pid);
-	ret = read_small_file(path, buf, sizeof(buf));
+	ret = proc_read(pid, "personality", &pers);
 	if (ret < 0)
-		return pr_errno(ret, "pid %d: read %s", pid, path);
-	core->personality = strtoul(buf, NULL, 16);
+		return ret;
+	core->personality = strtoul(pers, NULL, 16);
+	free(pers);
 	core->umask = st->umask;
 	core->comm = td->task->comm;
 	core->has_exit_signal = true;
@@ -337,8 +327,7 @@ int dump_core(struct task_dump *td)
 	struct seized_task *t = td->task;
 	TaskCoreEntry core = TASK_CORE_ENTRY__INIT;
 	struct core_bufs b = { .nr_threads = t->nr_threads };
-	struct img *img;
-	int ret, ret2;
+	int ret;
 
 	b.threads = calloc(t->nr_threads, sizeof(*b.threads));
 	b.thread_ptrs = calloc(t->nr_threads, sizeof(*b.thread_ptrs));
@@ -365,12 +354,7 @@ int dump_core(struct task_dump *td)
 	if (ret)
 		goto out;
 
-	ret = img_create(td->set, IMG_CORE, t->pid, &img);
-	if (ret)
-		goto out;
-	ret = img_write_msg(img, &core.base);
-	ret2 = img_close(img);
-	ret = ret ? ret : ret2;
+	ret = img_write_one(td->set, IMG_CORE, t->pid, &core.base);
 out:
 	core_bufs_free(&b);
 	return ret;

@@ -88,19 +88,18 @@ static int dump_mountinfo(struct imgset *set, pid_t pid)
 {
 	struct mountinfo *m = NULL;
 	size_t n = 0;
-	char path[64], *buf = NULL;
+	char *buf = NULL;
 	struct img *img;
 	ssize_t len;
 	int ret, ret2;
 
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
-	len = read_file_at(AT_FDCWD, path, &buf);
+	len = proc_read(pid, "mountinfo", &buf);
 	if (len < 0)
-		return pr_errno((int)len, "pid %d: read %s", pid, path);
+		return len;
 	ret = proc_parse_mountinfo(buf, &m, &n);
 	free(buf);
 	if (ret)
-		return pr_errno(ret, "pid %d: parse %s", pid, path);
+		return pr_errno(ret, "pid %d: parse /proc/%d/mountinfo", pid, pid);
 	img = NULL;
 	ret = img_create(set, IMG_MOUNTINFO, 0, &img);
 	for (size_t i = 0; !ret && i < n; i++) {

@@ -16,36 +16,16 @@
 
 static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
 {
-	char path[64], *buf = NULL;
-	ssize_t len;
+	char *buf = NULL;
+	ssize_t len = proc_read(pid, "auxv", &buf);
 
-	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
-	len = read_file_at(AT_FDCWD, path, &buf);
 	if (len < 0)
-		return pr_errno((int)len, "pid %d: read %s", pid, path);
+		return len;
 	*out = (uint64_t *)buf;
 	*n = len / sizeof(uint64_t);
 	return 0;
 }
 
-/* A file the task uses without an fd, by its /proc link: into the file table. */
-static int add_file(struct task_dump *td, const char *what, int flags, uint32_t *id)
-{
-	pid_t pid = td->task->pid;
-	char path[96], link[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return pr_perror("pid %d: readlink %s", pid, path);
-	link[n] = '\0';
-	fd = open(path, flags | O_CLOEXEC);
-	if (fd < 0)
-		return pr_perror("pid %d: open %s (%s)", pid, path, link);
-	return file_table_add_inode(td->files, pid, fd, link, flags & ~O_DIRECTORY, id);
-}
 
 /* The file behind a file mapping: the same inode comes back even if its name is gone. */
 static int vma_file(struct task_dump *td, const struct proc_vma *v, VmaEntry *e)
@@ -53,9 +33,12 @@ static int vma_file(struct task_dump *td, const struct proc_vma *v, VmaEntry *e)
 	char what[64];
 	int flags = v->shared && (v->prot & PROT_WRITE || v->vmflags & VMF_MW) ? O_RDWR : O_RDONLY;
 
+	char link[PATH_MAX];
+
 	snprintf(what, sizeof(what), "map_files/%lx-%lx", v->start, v->end);
 	e->has_file_id = true;
-	return add_file(td, what, flags, &e->file_id);
+	return file_table_add_proc_link(td->files, td->task->pid, what, flags, &e->file_id, link,
+					sizeof(link));
 }
 
 /* The [vdso] itself: restore on another kernel puts it back as a proxy. */
@@ -98,10 +81,8 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	cleanup_free VmaEntry **ptrs = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*ptrs));
 	cleanup_free uint64_t *auxv = NULL;
 	cleanup_free uint8_t *vdso = NULL;
-	char path[64], exe[PATH_MAX];
-	struct img *img;
-	ssize_t n;
-	int ret, ret2;
+	char exe[PATH_MAX];
+	int ret;
 
 	if (!vmas || !ptrs)
 		return -ENOMEM;
@@ -122,15 +103,11 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	if (ret)
 		return ret;
 	mm.auxv = auxv;
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n < 0)
-		return pr_perror("pid %d: readlink %s", pid, path);
-	exe[n] = '\0';
-	mm.exe_path = exe;
-	ret = add_file(td, "exe", O_RDONLY, &mm.exe_file_id);
+	ret = file_table_add_proc_link(td->files, pid, "exe", O_RDONLY, &mm.exe_file_id, exe,
+				       sizeof(exe));
 	if (ret)
 		return ret;
+	mm.exe_path = exe;
 	mm.has_exe_file_id = true;
 
 	for (size_t i = 0; i < td->nr_vmas; i++) {
@@ -168,10 +145,5 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	mm.has_pages_dumped = true;
 	mm.pages_dumped = td->nr_pages;
 
-	ret = img_create(td->set, IMG_MM, pid, &img);
-	if (ret)
-		return ret;
-	ret = img_write_msg(img, &mm.base);
-	ret2 = img_close(img);
-	return ret ? ret : ret2;
+	return img_write_one(td->set, IMG_MM, pid, &mm.base);
 }

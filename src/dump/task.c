@@ -17,42 +17,30 @@
 #include "mem/mem.h"
 #include "mm.pb-c.h"
 
-static int read_proc(pid_t pid, const char *name, char **buf)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	n = read_file_at(AT_FDCWD, path, buf);
-	if (n < 0)
-		return pr_errno((int)n, "pid %d: read %s", pid, path);
-	return 0;
-}
-
 static int collect_proc(struct task_dump *td)
 {
 	pid_t pid = td->task->pid;
 	char *buf = NULL;
 	int ret;
 
-	ret = read_proc(pid, "stat", &buf);
-	if (ret)
+	ret = proc_read(pid, "stat", &buf);
+	if (ret < 0)
 		return ret;
 	ret = proc_parse_stat(buf, &td->stat);
 	free(buf);
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
 
-	ret = read_proc(pid, "status", &buf);
-	if (ret)
+	ret = proc_read(pid, "status", &buf);
+	if (ret < 0)
 		return ret;
 	ret = proc_parse_status(buf, &td->status);
 	free(buf);
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/status", pid, pid);
 
-	ret = read_proc(pid, "smaps", &buf);
-	if (ret)
+	ret = proc_read(pid, "smaps", &buf);
+	if (ret < 0)
 		return ret;
 	ret = proc_parse_maps(buf, &td->vmas, &td->nr_vmas);
 	free(buf);
@@ -119,42 +107,23 @@ static int dump_fdinfo(struct task_dump *td)
 static int dump_fs(struct task_dump *td)
 {
 	pid_t pid = td->task->pid;
-	char path[64], cwd[PATH_MAX], root[PATH_MAX];
+	char cwd[PATH_MAX], root[PATH_MAX];
 	FsEntry fs = FS_ENTRY__INIT;
-	struct img *img;
 	ssize_t n;
-	int ret, ret2;
 
-	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
-	n = readlink(path, cwd, sizeof(cwd) - 1);
+	n = proc_readlink(pid, "root", root, sizeof(root));
 	if (n < 0)
-		return pr_perror("pid %d: readlink %s", pid, path);
-	cwd[n] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
-	n = readlink(path, root, sizeof(root) - 1);
+		return n;
+	/* by inode too: a removed cwd comes back as a removed directory */
+	n = file_table_add_proc_link(td->files, pid, "cwd", O_RDONLY | O_DIRECTORY,
+				     &fs.cwd_file_id, cwd, sizeof(cwd));
 	if (n < 0)
-		return pr_perror("pid %d: readlink %s", pid, path);
-	root[n] = '\0';
-
+		return n;
+	fs.has_cwd_file_id = true;
 	fs.pid = pid;
 	fs.cwd = cwd;
 	fs.root = root;
-	/* by inode too: a removed cwd comes back as a removed directory */
-	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return pr_perror("pid %d: open %s", pid, path);
-	ret = file_table_add_inode(td->files, pid, fd, cwd, O_RDONLY, &fs.cwd_file_id);
-	if (ret)
-		return ret;
-	fs.has_cwd_file_id = true;
-	ret = img_create(td->set, IMG_FS, pid, &img);
-	if (ret)
-		return ret;
-	ret = img_write_msg(img, &fs.base);
-	ret2 = img_close(img);
-	return ret ? ret : ret2;
+	return img_write_one(td->set, IMG_FS, pid, &fs.base);
 }
 
 /* Mappings no restore can bring back are refused here, before the task is touched. */

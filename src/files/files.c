@@ -142,11 +142,6 @@ void file_table_free(struct file_table *ft)
 	free(ft);
 }
 
-size_t file_table_count(const struct file_table *ft)
-{
-	return ft->n;
-}
-
 /*
  * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
  * else 1 or 2, a total order of descriptions (their obfuscated addresses);
@@ -327,6 +322,23 @@ int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char
 	return ret;
 }
 
+int file_table_add_proc_link(struct file_table *ft, pid_t pid, const char *what, int flags,
+			     uint32_t *id, char *link, size_t size)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	n = proc_readlink(pid, what, link, size);
+	if (n < 0)
+		return n;
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s (%s)", pid, path, link);
+	return file_table_add_inode(ft, pid, fd, link, flags & ~O_DIRECTORY, id);
+}
+
 int unsupported_kind(pid_t pid, int fd, const char *link)
 {
 	pr_err("pid %d fd %d (%s): unsupported file kind", pid, fd, link);
@@ -386,13 +398,12 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link
 	if (known_link) {
 		snprintf(link, sizeof(link), "%s", known_link);
 	} else {
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-		n = readlink(path, link, sizeof(link) - 1);
+		snprintf(path, sizeof(path), "fd/%d", fd);
+		n = proc_readlink(pid, path, link, sizeof(link));
 		if (n < 0) {
 			close(local);
-			return pr_perror("pid %d fd %d: readlink", pid, fd);
+			return n;
 		}
-		link[n] = '\0';
 	}
 	ret = stat_fd(local, &st, &mnt_id);
 	if (ret) {
@@ -464,14 +475,13 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char path[64], link[PATH_MAX];
-		ssize_t l;
+		char path[32], link[PATH_MAX];
 
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, list[i]);
-		l = readlink(path, link, sizeof(link) - 1);
-		if (l < 0)
-			continue;	/* probe_fd reports it */
-		link[l] = '\0';
+		snprintf(path, sizeof(path), "fd/%d", list[i]);
+		if (proc_readlink(pid, path, link, sizeof(link)) < 0) {
+			ret = -EIO;
+			goto fail;
+		}
 		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
 			ret = unsupported_kind(pid, list[i], link);
 			goto fail;

@@ -235,7 +235,8 @@ int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, boo
 	if (p->same_inode && p->same_inode->has_decision)
 		return copy_decision(fe, p->same_inode);
 	f.path_same_inode = path_names_inode(p->pid, path, p->st);
-	if (!fstatfs(p->local, &sfs))
+	/* the filesystem type matters only for a name NFS could have given */
+	if (nfs_silly_name(path) && !fstatfs(p->local, &sfs))
 		f.fs_magic = sfs.f_type;
 	d = file_decide(&f);
 	fe->has_decision = true;

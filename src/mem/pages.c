@@ -19,24 +19,10 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mem/mem.h"
+#include "mem/pagemap-scan.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
 
-/* Newer than Debian 12's headers (kernel 6.7 uapi). */
-#ifndef PAGEMAP_SCAN
-struct page_region {
-	uint64_t start, end, categories;
-};
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_FILE	(1 << 2)
-#define PAGE_IS_PRESENT	(1 << 3)
-#define PAGE_IS_SWAPPED	(1 << 4)
-#define PAGE_IS_PFNZERO	(1 << 5)
-#endif
 
 #define PIPE_SIZE	(1 << 20)
 #define SCAN_VEC	512

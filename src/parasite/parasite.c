@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "parasite-proto.h"
+#include "blob/string.h"
 #include "blob/syscall.h"
 
 /* Kernel ABI structs (we have no libc headers here). */
@@ -55,29 +56,6 @@ struct k_cmsghdr {
 #define EAGAIN_		11
 #define EINVAL_		22
 #define CMSG_HDR	((sizeof(struct k_cmsghdr) + 7) & ~7ul)
-
-/* gcc may emit calls to these for struct copies. */
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-
-__attribute__((used)) void *memset(void *s, int c, size_t n)
-{
-	unsigned char *p = s;
-
-	while (n--)
-		*p++ = (unsigned char)c;
-	return s;
-}
-
-__attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
-{
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-
-	while (n--)
-		*dp++ = *sp++;
-	return d;
-}
 
 /* Send a reply, with up to nfds descriptors attached. */
 static long send_reply(int sock, struct parasite_msg *m, const int *fds, unsigned int nfds)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
+#include "arch/core-regs.h"
 #include "arch/regs.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -50,18 +51,6 @@ static bool vma_mapped_by_restorer(const VmaEntry *v)
 	       v->kind != VMA_KIND__VMA_VSYSCALL;
 }
 
-static void regs_from_image(const UserX86RegsEntry *e, struct user_regs_struct *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->r15 = e->r15; r->r14 = e->r14; r->r13 = e->r13; r->r12 = e->r12;
-	r->rbp = e->bp;  r->rbx = e->bx;  r->r11 = e->r11; r->r10 = e->r10;
-	r->r9 = e->r9;   r->r8 = e->r8;   r->rax = e->ax;  r->rcx = e->cx;
-	r->rdx = e->dx;  r->rsi = e->si;  r->rdi = e->di;  r->orig_rax = e->orig_ax;
-	r->rip = e->ip;  r->cs = e->cs;   r->eflags = e->flags; r->rsp = e->sp;
-	r->ss = e->ss;   r->fs_base = e->fs_base; r->gs_base = e->gs_base;
-	r->ds = e->ds;   r->es = e->es;   r->fs = e->fs;   r->gs = e->gs;
-}
-
 static int thread_regs_from_image(pid_t pid, const ThreadCoreEntry *tc, struct thread_regs *tr)
 {
 	memset(tr, 0, sizeof(*tr));
@@ -69,7 +58,7 @@ static int thread_regs_from_image(pid_t pid, const ThreadCoreEntry *tc, struct t
 		pr_err("pid %d tid %u: core image: bad registers", pid, tc->tid);
 		return -EBADMSG;
 	}
-	regs_from_image(tc->gpregs, &tr->regs);
+	arch_regs_from_image(tc->gpregs, &tr->regs);
 	/* the kernel's restart block did not survive: the sleep returns EINTR, as CRIU does */
 	if (tc->in_syscall_restart && tr->regs.rax == ERESTART_NR) {
 		tr->regs.rax = -EINTR;

@@ -173,18 +173,17 @@ static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot
 	struct rst_task_slot *s = &ctx->sync->slots[slot];
 	struct proc_vma *vmas = NULL;
 	struct infect_ctl ic;
-	char path[64], *buf = NULL;
+	char *buf = NULL;
 	size_t n = 0;
 	long r;
 	int ret, ret2;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
-	ret = read_file_at(AT_FDCWD, path, &buf) < 0 ? -EIO : 0;
-	if (!ret)
-		ret = proc_parse_maps(buf, &vmas, &n);
+	if (proc_read(t->pid, "maps", &buf) < 0)
+		return -EIO;
+	ret = proc_parse_maps(buf, &vmas, &n);
 	free(buf);
 	if (ret)
-		return pr_errno(ret, "pid %d: read maps", t->pid);
+		return pr_errno(ret, "pid %d: parse /proc/%d/maps", t->pid, t->pid);
 	ret = infect_init(&ic, t, vmas, n);
 	proc_vmas_free(vmas, n);
 	if (ret)
@@ -219,6 +218,8 @@ int restore_finish(struct restore_ctx *ctx)
 	}
 out:
 	if (ret) {
+		/* the caller kills the whole new tree; nothing stays traced meanwhile */
+		release_tree(&tree, true);
 		seized_tree_free(&tree);
 		return ret;
 	}

@@ -267,13 +267,13 @@ static int wait_ready(struct restore_ctx *ctx)
 			return pr_errno(-ETIMEDOUT, "restore stalled: %u threads not ready", n);
 		}
 		syscall(SYS_futex, &s->nr_pending, FUTEX_WAIT, n, &ts, NULL, 0);
+		/*
+		 * A task that fails writes its reason before it exits: seen dead,
+		 * a reason it gave is there already (the loop reports it).
+		 */
 		dead = check_alive(ctx);
-		if (dead && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST)) {
-			/* one last look: its reason may have come just now */
-			usleep(50 * 1000);
-			if (!__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
-				return pr_errno(-ESRCH, "pid %d died during restore", dead);
-		}
+		if (dead && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
+			return pr_errno(-ESRCH, "pid %d died during restore", dead);
 	}
 }
 

@@ -72,11 +72,11 @@ static int read_one(struct imgset *set, enum img_kind kind, pid_t pid, ProtobufC
 	if (ret)
 		return ret;
 	ret = img_read_msg(img, out);
-	img_close(img);
 	if (ret == 0) {
-		pr_err("%s-%d: empty image", img_desc(kind)->fmt, pid);
-		return -EBADMSG;
+		pr_err("pid %d: %s: empty image", pid, img_name(img));
+		ret = -EBADMSG;
 	}
+	img_close(img);
 	return ret < 0 ? ret : 0;
 }
 

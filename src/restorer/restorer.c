@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob/string.h"
 #include "blob/syscall.h"
 #include "restorer-proto.h"
 
@@ -73,28 +74,6 @@ __attribute__((visibility("hidden"))) long rst_clone_thread(struct k_clone_args 
 							void (*fn)(void *), void *arg);
 __attribute__((visibility("hidden"), noreturn)) void rst_sigreturn(uint64_t rsp);
 void restorer_main(struct rst_args *a) __attribute__((noreturn));
-
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-
-__attribute__((used)) void *memset(void *s, int c, size_t n)
-{
-	unsigned char *p = s;
-
-	while (n--)
-		*p++ = (unsigned char)c;
-	return s;
-}
-
-__attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
-{
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-
-	while (n--)
-		*dp++ = *sp++;
-	return d;
-}
 
 static char *put_str(char *p, char *end, const char *s)
 {
