@@ -19,15 +19,33 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	4
+#define RST_PROTO_VERSION	5
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
+/* Pages of private anonymous memory are copied in by userfaultfd in chunks of this size. */
+#define RST_FILL_CHUNK		(2u << 20)
+
+/*
+ * Filling memory on both cores: a task with enough private anonymous pages
+ * registers those VMAs with a userfaultfd, then posts the work here; it and
+ * ckpt take chunks (see rst_fill_chunk) by fetch-and-add on next until none
+ * is left, each counting what it copied into done (a futex the task waits on).
+ */
+struct rst_fill {
+	uint32_t posted;		/* 1: the VMAs are registered, chunks may be taken */
+	uint32_t nr_chunks;
+	uint32_t next;			/* the next chunk to take */
+	uint32_t done;			/* chunks copied (futex) */
+	int32_t uffd, pages_fd;		/* fd numbers in the task, for pidfd_getfd */
+	uint64_t runs, nr_runs;		/* struct rst_run[] in the task's area */
+};
 
 /* Shared by ckpt and every task: MAP_SHARED, inherited through fork. */
 struct rst_task_slot {
 	int32_t pid;
 	uint32_t prepared;		/* futex: done with its own fds (CLONE_FILES sharers wait) */
 	uint64_t area_start, area_size;	/* ckpt unmaps it at the end */
+	struct rst_fill fill;
 };
 
 struct rst_sync {
@@ -47,14 +65,49 @@ struct rst_vma {
 	int32_t fd;			/* file mappings and shared anon: the file, else -1 */
 	uint32_t madv;			/* 1 << MADV_x bits */
 	uint32_t fill_prot;		/* prot while pages are written (prot | PROT_WRITE if any) */
-	uint32_t pad;
+	uint32_t uffd;			/* 1: registered with the userfaultfd while pages are filled */
 };
 
 struct rst_run {
 	uint64_t vaddr;
 	uint64_t len;
 	uint64_t off;			/* in the pages image */
+	uint32_t uffd;			/* 1: inside a VMA registered with the userfaultfd */
+	uint32_t pad;
 };
+
+/*
+ * Chunk k of the userfaultfd runs (each run cut into RST_FILL_CHUNK pieces,
+ * in order). The cursor starts zeroed and k must not decrease between calls
+ * with it: each taker walks the runs once. 1 and the chunk, or 0 past the end.
+ */
+struct rst_fill_cursor {
+	uint64_t run;			/* index of the run the cursor is at */
+	uint64_t first;			/* the number of that run's first chunk */
+};
+
+static inline int rst_fill_chunk(const struct rst_run *runs, uint64_t nr_runs,
+				 struct rst_fill_cursor *c, uint64_t k,
+				 uint64_t *vaddr, uint64_t *off, uint64_t *len)
+{
+	for (; c->run < nr_runs; c->run++) {
+		const struct rst_run *r = &runs[c->run];
+		uint64_t n, at;
+
+		if (!r->uffd)
+			continue;
+		n = (r->len + RST_FILL_CHUNK - 1) / RST_FILL_CHUNK;
+		if (k < c->first + n) {
+			at = (k - c->first) * RST_FILL_CHUNK;
+			*vaddr = r->vaddr + at;
+			*off = r->off + at;
+			*len = r->len - at < RST_FILL_CHUNK ? r->len - at : RST_FILL_CHUNK;
+			return 1;
+		}
+		c->first += n;
+	}
+	return 0;
+}
 
 struct rst_vdso_part {
 	uint64_t cur;			/* where it is in the restoring task */
@@ -126,6 +179,10 @@ struct rst_args {
 	uint64_t sync;			/* struct rst_sync *, moved into the area */
 	int32_t pages_fd;
 	uint32_t nr_vmas;
+	int32_t uffd;			/* -1: pages are read in by pread alone */
+	uint32_t slot;			/* this task's rst_sync slot */
+	uint64_t pages_size;		/* of the pages image: what the restorer maps to copy from */
+	uint64_t nr_chunks;		/* of the userfaultfd runs */
 	uint64_t vmas;			/* struct rst_vma[] */
 	uint64_t runs;			/* struct rst_run[] */
 	uint64_t nr_runs;

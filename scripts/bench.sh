@@ -13,7 +13,8 @@
 #
 # Knobs (environment): BENCH_RUNS (5), BENCH_RUNS_4G (3), BENCH_TINY_RUNS (15),
 # BENCH_SIZES ("1G 4G"), BENCH_FD_TIMEOUT (30 s for one dump of 10,000 fds),
-# BENCH_NICE (-10).
+# BENCH_NICE (-10), BENCH_PARTS ("mem tiny per": which sections run; a quick
+# look at one figure while working, e.g. BENCH_PARTS=mem BENCH_SIZES=1G).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build
 CKPT=$B/ckpt
@@ -41,6 +42,8 @@ RUNS_4G=${BENCH_RUNS_4G:-3}
 TINY_RUNS=${BENCH_TINY_RUNS:-15}
 SIZES=${BENCH_SIZES:-1G 4G}
 FD_TIMEOUT=${BENCH_FD_TIMEOUT:-30}
+PARTS=" ${BENCH_PARTS:-mem tiny per} "
+part() { case $PARTS in *" $1 "*) return 0 ;; esac; return 1; }
 CMD_TIMEOUT=300		# no ckpt command may hang the benchmark
 
 say() { printf '%s\n' "$*" >&2; }
@@ -233,6 +236,7 @@ read_ceiling() {	# -> r
 		"$BB/read_ceiling" -p "$pages" 4096 "$S" >>"$OUT/ceil_readpop_$S"
 	fi
 }
+part mem || SIZES=""
 for S in $SIZES; do
 	n=$RUNS
 	[ "${S%G}" -ge 4 ] && n=$RUNS_4G
@@ -272,6 +276,7 @@ for S in $SIZES; do
 done
 
 # ---- tiny round trip vs fork+exec of a static binary --------------------------------
+part tiny || TINY_RUNS=0
 say "-- tiny round trip x$TINY_RUNS"
 for i in $(seq 1 "$TINY_RUNS"); do
 	start_target || exit 1
@@ -319,12 +324,14 @@ per_extra() {	# NAME EXTRA RUNS [-t SECS] -- TARGET ARGS...
 		echo "$br $extra" | awk '{ print $1 / $2 }' >>"$OUT/${name}_per_restore"
 	done
 }
-per_extra procs 99 "$RUNS" -- -p 100
-per_extra threads 63 "$RUNS" -- -t 64
-per_extra fds1k 1000 "$RUNS" -- -f 1000
-per_extra fds 10000 "$RUNS" -t "$FD_TIMEOUT" -- -f 10000
-# ghost file data: an unlinked 256 MiB file of incompressible data held open
-per_extra ghost 256 "$RUNS" -- -g 256M
+if part per; then
+	per_extra procs 99 "$RUNS" -- -p 100
+	per_extra threads 63 "$RUNS" -- -t 64
+	per_extra fds1k 1000 "$RUNS" -- -f 1000
+	per_extra fds 10000 "$RUNS" -t "$FD_TIMEOUT" -- -f 10000
+	# ghost file data: an unlinked 256 MiB file of incompressible data held open
+	per_extra ghost 256 "$RUNS" -- -g 256M
+fi
 
 T_END=$(now_ms)
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -381,7 +388,9 @@ table() {
 				"$(paste -d' ' "$OUT/ceil_read_$S" "$OUT/ceil_readpop_$S" | awk '{ print $1 / $2 }' | median | xargs printf %.2f)" — —
 		fi
 	done
-	if [ -s "$OUT/ratio_tiny" ]; then
+	if ! part tiny; then
+		:
+	elif [ -s "$OUT/ratio_tiny" ]; then
 		v=$(med tiny_rt)
 		row "tiny round trip (dump $(fmt_dur "$(medcol tiny_dump 1)") + restore $(fmt_dur "$(medcol tiny_restore 1)"))" \
 			"$(fmt_dur "$v")" "$(fmt_dur "$(medcol forkexec 1)") (fork+exec+exit+wait, $STATIC)" \
@@ -389,11 +398,13 @@ table() {
 	else
 		row "tiny round trip" "FAILED (${FAIL[tiny]:-?})" — — "≤ 5 ms" no
 	fi
-	per_rows procs "extra process (100 vs 1)" 1000000 "≤ 1 ms"
-	per_rows threads "extra thread (64 vs 1)" 200000 "≤ 0.2 ms"
-	per_rows fds "open fd (10,000 /dev/null vs 3)" 10000 "≤ 10 µs"
-	per_rows fds1k "open fd (1,000 /dev/null vs 3; info: shows the growth)" 10000 "≤ 10 µs"
-	ghost_rows
+	if part per; then
+		per_rows procs "extra process (100 vs 1)" 1000000 "≤ 1 ms"
+		per_rows threads "extra thread (64 vs 1)" 200000 "≤ 0.2 ms"
+		per_rows fds "open fd (10,000 /dev/null vs 3)" 10000 "≤ 10 µs"
+		per_rows fds1k "open fd (1,000 /dev/null vs 3; info: shows the growth)" 10000 "≤ 10 µs"
+		ghost_rows
+	fi
 	for S in $SIZES; do
 		for what in dump restore; do
 			if [ -s "$OUT/${what}_$S" ]; then
@@ -407,6 +418,7 @@ table() {
 		done
 	done
 	echo
+	[ "$PARTS" = " mem tiny per " ] || echo "Only these parts ran: $PARTS(BENCH_PARTS)."
 	echo "Medians of $RUNS turns ($RUNS_4G at 4 GiB, $TINY_RUNS for the tiny round trip). Ratios are medians of per-turn ratios"
 	echo "(dump: ceiling time / dump time; restore: ceiling time / restore time; tiny: round trip / fork+exec);"
 	echo "within a turn each ceiling runs right beside its ckpt command (the splice ceiling just before the dump; the read ceiling"

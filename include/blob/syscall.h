@@ -24,6 +24,7 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define sys_call5(n, a, b, c, d, e)	sys_call6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 #define NR_read		0
+#define NR_ioctl	16
 #define NR_pread64	17
 #define NR_mmap		9
 #define NR_mprotect	10

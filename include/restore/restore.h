@@ -105,6 +105,11 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t) __attribute__((noret
 /* Report a failure of a task to ckpt through rst_sync (first one wins). */
 void restore_task_fail(struct restore_ctx *ctx, pid_t pid, int err, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));
+/*
+ * fill.c: take chunks of the memory the task in this slot posted (struct
+ * rst_fill) until none is left. 0, or -errno (logged): the tree must die.
+ */
+int restore_fill_help(struct restore_ctx *ctx, size_t slot);
 /* finish.c: all threads wait to sigreturn: let them, clean up, release */
 int restore_finish(struct restore_ctx *ctx);
 void restore_kill_tree(struct restore_ctx *ctx);

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #define LOG_PREFIX "restore: "
 #include "arch/core-regs.h"
@@ -175,6 +178,108 @@ static int pages_fd(struct restore_ctx *ctx, pid_t pid, uint64_t need, int *out)
 	return ret;
 }
 
+/* Pages of these VMAs can be copied in by UFFDIO_COPY: private anonymous memory. */
+static bool vma_uffd_capable(const VmaEntry *v)
+{
+	return (v->kind == VMA_KIND__VMA_ANON_PRIVATE || v->kind == VMA_KIND__VMA_HEAP) &&
+	       !(v->flags & MAP_GROWSDOWN);
+}
+
+/*
+ * The runs of the pagemap, cut at VMA boundaries so that each lies in one
+ * VMA (a VMA registered with the userfaultfd must only be filled through
+ * it: a read() into it would wait for a copy forever). Both are sorted by
+ * address. The number of runs; *poff ends past the last page.
+ */
+static size_t split_runs(const struct task_images *ti, const struct rst_vma *rv, size_t nv,
+			 struct rst_run *runs, uint64_t *poff)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 1; i < ti->nr_pagemap; i++) {
+		const PagemapEntry *pe = (const PagemapEntry *)ti->pagemap[i];
+		uint64_t va = pe->vaddr, left = pe->nr_pages * PAGE_SIZE;
+
+		while (left) {
+			uint64_t len = left;
+
+			while (k < nv && rv[k].end <= va)
+				k++;
+			if (k < nv && rv[k].start > va && rv[k].start < va + len)
+				len = rv[k].start - va;		/* up to the next VMA */
+			else if (k < nv && rv[k].start <= va && rv[k].end < va + len)
+				len = rv[k].end - va;		/* to the end of this one */
+			runs[n] = (struct rst_run){ .vaddr = va, .len = len, .off = *poff };
+			n++;
+			va += len;
+			*poff += len;
+			left -= len;
+		}
+	}
+	return n;
+}
+
+/*
+ * Mark the runs that lie inside one userfaultfd-capable VMA, and those VMAs:
+ * the bytes they hold. Both arrays are sorted by address.
+ */
+static uint64_t mark_uffd_runs(struct rst_vma *rv, size_t nv, const bool *capable,
+			       struct rst_run *runs, size_t nr_runs)
+{
+	uint64_t bytes = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < nr_runs; i++) {
+		struct rst_run *r = &runs[i];
+
+		while (k < nv && rv[k].end <= r->vaddr)
+			k++;
+		if (k == nv)
+			break;
+		if (capable[k] && rv[k].start <= r->vaddr && r->vaddr + r->len <= rv[k].end) {
+			r->uffd = 1;
+			rv[k].uffd = 1;
+			bytes += r->len;
+		}
+	}
+	return bytes;
+}
+
+static void unmark_uffd_runs(struct rst_vma *rv, size_t nv, struct rst_run *runs, size_t nr_runs)
+{
+	for (size_t i = 0; i < nv; i++)
+		rv[i].uffd = 0;
+	for (size_t i = 0; i < nr_runs; i++)
+		runs[i].uffd = 0;
+}
+
+/*
+ * A userfaultfd of this task's mm, above its future fds, or -errno. Without
+ * one (an old kernel, a sysctl, a seccomp filter) the pages are read in.
+ */
+static int make_uffd(struct restore_ctx *ctx, pid_t pid)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd;
+
+	/* the tests' way to see the other path: as if the kernel had none */
+	if (getenv("CKPT_NO_UFFD"))
+		return -ENOSYS;
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	fd = restore_fd_above(ctx, fd);
+	if (fd < 0)
+		pr_debug("pid %d: dup the userfaultfd: %s", pid, strerror(-fd));
+	return fd;
+}
+
 static size_t count_pending(const TaskCoreEntry *core)
 {
 	size_t n = core->n_shared_pending;
@@ -280,13 +385,14 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	L.args = take(&off, ALIGN_UP(restorer_blob_size, PAGE_SIZE) + sizeof(struct rst_args), 64) +
 		 ALIGN_UP(restorer_blob_size, PAGE_SIZE);
 	L.vmas = take(&off, nv * sizeof(struct rst_vma), 64);
-	L.runs = take(&off, nr_runs * sizeof(struct rst_run), 64);
+	/* a run is cut where a VMA ends: at most twice per VMA */
+	L.runs = take(&off, (nr_runs + 2 * nv) * sizeof(struct rst_run), 64);
 	L.threads = take(&off, nt * sizeof(struct rst_thread), 64);
 	L.sa = take(&off, core->n_sigactions * sizeof(struct rst_sigaction), 64);
 	L.pend = take(&off, npend * sizeof(struct rst_siginfo), 64);
 	L.groups = take(&off, core->creds->n_groups * sizeof(uint32_t), 64);
 	L.auxv = take(&off, mm->n_auxv * sizeof(uint64_t), 64);
-	L.fds = take(&off, (mm->n_vmas + 2) * sizeof(int32_t), 64);
+	L.fds = take(&off, (mm->n_vmas + 3) * sizeof(int32_t), 64);
 	L.frames = take(&off, frames, 64);
 	L.old_vdso = take(&off, vp.old_size, 64);
 	L.patches = take(&off, vp.nr_patches * sizeof(struct rst_vdso_patch), 64);
@@ -322,6 +428,10 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 
 	struct rst_vma *rv = (struct rst_vma *)(A + L.vmas);
 	int32_t *close_fds = (int32_t *)(A + L.fds);
+	bool *capable = calloc(nv + 1, sizeof(*capable));
+
+	if (!capable)
+		return -ENOMEM;
 
 	for (size_t i = 0, k = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *v = mm->vmas[i];
@@ -339,6 +449,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 				  v->prot | PROT_READ | PROT_WRITE;
 		if (v->kind == VMA_KIND__VMA_ANON_SHARED)
 			rv[k].flags = MAP_SHARED;	/* the memfd stands for the object */
+		capable[k] = vma_uffd_capable(v);
 		if (rv[k].fd >= 0)
 			close_fds[nfds++] = rv[k].fd;
 		k++;
@@ -349,16 +460,32 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	struct rst_run *runs = (struct rst_run *)(A + L.runs);
 	uint64_t poff = IMG_PAGES_DATA_OFF;
 
-	for (size_t i = 0; i < nr_runs; i++) {
-		const PagemapEntry *pe = (const PagemapEntry *)ti->pagemap[i + 1];
-
-		runs[i].vaddr = pe->vaddr;
-		runs[i].len = pe->nr_pages * PAGE_SIZE;
-		runs[i].off = poff;
-		poff += runs[i].len;
-	}
+	nr_runs = split_runs(ti, rv, nv, runs, &poff);
 	a->runs = base + L.runs;
 	a->nr_runs = nr_runs;
+	a->pages_size = poff;
+	a->slot = t->slot;
+	a->uffd = -1;
+	/*
+	 * Enough private anonymous memory to be worth two takers: copied in by
+	 * UFFDIO_COPY (a page made and filled at once, not zeroed first and not
+	 * a fault each), by the restorer and ckpt side by side.
+	 */
+	if (mark_uffd_runs(rv, nv, capable, runs, nr_runs) >= 2 * RST_FILL_CHUNK) {
+		a->uffd = make_uffd(ctx, pid);
+		if (a->uffd >= 0) {
+			for (size_t i = 0; i < nr_runs; i++)
+				if (runs[i].uffd)
+					a->nr_chunks += DIV_ROUND_UP(runs[i].len, RST_FILL_CHUNK);
+			close_fds[nfds++] = a->uffd;
+		} else {
+			pr_info("pid %d: no userfaultfd (%s): pages are read in", pid,
+				strerror(-a->uffd));
+		}
+	}
+	if (a->uffd < 0)
+		unmark_uffd_runs(rv, nv, runs, nr_runs);
+	free(capable);
 	if (pfd >= 0)
 		close_fds[nfds++] = pfd;
 	close_fds[nfds++] = exe_fd;

@@ -241,17 +241,45 @@ static pid_t check_alive(struct restore_ctx *ctx)
 	return 0;
 }
 
+/* A task posted chunks of memory to fill (struct rst_fill): take some. */
+static int help_fill(struct restore_ctx *ctx, bool *helped)
+{
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		int ret;
+
+		if (helped[i] || !__atomic_load_n(&ctx->sync->slots[i].fill.posted, __ATOMIC_SEQ_CST))
+			continue;
+		helped[i] = true;
+		ret = restore_fill_help(ctx, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Threads still to get ready, and chunks of memory filled: any change is progress. */
+static uint64_t progress(const struct restore_ctx *ctx, uint32_t n)
+{
+	uint64_t p = (uint64_t)n << 32;
+
+	for (size_t i = 0; i < ctx->nr_tasks; i++)
+		p += __atomic_load_n(&ctx->sync->slots[i].fill.done, __ATOMIC_SEQ_CST);
+	return p;
+}
+
 /* Until every thread waits at its sigreturn, or something fails. */
-static int wait_ready(struct restore_ctx *ctx)
+static int wait_ready(struct restore_ctx *ctx, bool *helped)
 {
 	struct rst_sync *s = ctx->sync;
-	uint32_t last = ~0u;
+	uint64_t last = ~0ull;
 	time_t since = time(NULL);
 
 	for (;;) {
 		uint32_t n = __atomic_load_n(&s->nr_pending, __ATOMIC_SEQ_CST);
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		uint64_t p = progress(ctx, n);
 		pid_t dead;
+		int ret;
 
 		if (__atomic_load_n(&s->error, __ATOMIC_SEQ_CST)) {
 			s->error_msg[sizeof(s->error_msg) - 1] = '\0';
@@ -260,12 +288,17 @@ static int wait_ready(struct restore_ctx *ctx)
 		}
 		if (n == 0)
 			return 0;
-		if (n != last) {
-			last = n;
+		if (p != last) {
+			last = p;
 			since = time(NULL);
 		} else if (time(NULL) - since > STALL_TIMEOUT_S) {
 			return pr_errno(-ETIMEDOUT, "restore stalled: %u threads not ready", n);
 		}
+		ret = help_fill(ctx, helped);
+		if (ret && !__atomic_load_n(&s->error, __ATOMIC_SEQ_CST))
+			return ret;
+		if (ret)
+			continue;	/* a task's own reason is the one to tell */
 		syscall(SYS_futex, &s->nr_pending, FUTEX_WAIT, n, &ts, NULL, 0);
 		/*
 		 * A task that fails writes its reason before it exits: seen dead,
@@ -371,8 +404,12 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 		return ret;
 
 	ret = restore_create_root(&ctx, &root);
-	if (!ret)
-		ret = wait_ready(&ctx);
+	if (!ret) {
+		bool *helped = calloc(ctx.nr_tasks, sizeof(*helped));
+
+		ret = helped ? wait_ready(&ctx, helped) : -ENOMEM;
+		free(helped);
+	}
 	if (!ret)
 		ret = restore_finish(&ctx);
 	if (ret) {

@@ -14,11 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/ioctl.h>
+#include <linux/userfaultfd.h>
+
 #include "blob/string.h"
 #include "blob/syscall.h"
 #include "restorer-proto.h"
 
+#define PROT_READ_		0x1
 #define PROT_WRITE_		0x2
+#define MAP_PRIVATE_		0x02
 #define MAP_FIXED_		0x10
 #define MREMAP_MAYMOVE_		1
 #define MREMAP_FIXED_		2
@@ -211,13 +216,123 @@ static void proxy_vdso(struct rst_args *a)
 	      "mprotect of the old vdso", a->old_vdso_addr);
 }
 
+static struct rst_fill *my_fill(struct rst_args *a)
+{
+	return &((struct rst_sync *)a->sync)->slots[a->slot].fill;
+}
+
+static void uffd_unregister(struct rst_args *a, uint32_t upto)
+{
+	struct rst_vma *vmas = (struct rst_vma *)a->vmas;
+
+	for (uint32_t i = 0; i < upto; i++) {
+		struct uffdio_range r = { vmas[i].start, vmas[i].end - vmas[i].start };
+
+		if (vmas[i].uffd)
+			check(a, sys_call3(NR_ioctl, a->uffd, UFFDIO_UNREGISTER, &r),
+			      "UFFDIO_UNREGISTER at", vmas[i].start);
+	}
+}
+
+/*
+ * Register the marked VMAs with the userfaultfd, map the pages image to copy
+ * from and post the chunks for ckpt to share: the image's address, or 0
+ * when any of it fails (nothing stays registered; the pages are read in).
+ */
+static uint64_t fill_start(struct rst_args *a)
+{
+	struct rst_vma *vmas = (struct rst_vma *)a->vmas;
+	struct rst_fill *f = my_fill(a);
+	long src, r;
+
+	if (a->uffd < 0)
+		return 0;
+	src = sys_call6(NR_mmap, 0, a->pages_size, PROT_READ_, MAP_PRIVATE_, a->pages_fd, 0);
+	if (src < 0 && src > -4096)
+		return 0;
+	for (uint32_t i = 0; i < a->nr_vmas; i++) {
+		struct uffdio_register reg = {
+			.range = { vmas[i].start, vmas[i].end - vmas[i].start },
+			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+
+		if (!vmas[i].uffd)
+			continue;
+		r = sys_call3(NR_ioctl, a->uffd, UFFDIO_REGISTER, &reg);
+		if (r) {
+			uffd_unregister(a, i);
+			sys_call2(NR_munmap, src, a->pages_size);
+			return 0;
+		}
+	}
+	f->uffd = a->uffd;
+	f->pages_fd = a->pages_fd;
+	f->runs = a->runs;
+	f->nr_runs = a->nr_runs;
+	f->nr_chunks = a->nr_chunks;
+	__atomic_store_n(&f->posted, 1, __ATOMIC_SEQ_CST);
+	/* ckpt sleeps on this word: woken, it takes chunks too */
+	futex_wake(&((struct rst_sync *)a->sync)->nr_pending);
+	return src;
+}
+
+static void uffd_copy(struct rst_args *a, uint64_t dst, uint64_t src, uint64_t len)
+{
+	while (len) {
+		struct uffdio_copy c = { dst, src, len, UFFDIO_COPY_MODE_DONTWAKE, 0 };
+		long r = sys_call3(NR_ioctl, a->uffd, UFFDIO_COPY, &c);
+
+		if (c.copy > 0) {
+			dst += c.copy;
+			src += c.copy;
+			len -= c.copy;
+		}
+		if (!r || r == -EAGAIN_ || r == -EINTR_)
+			continue;
+		fail(a, "UFFDIO_COPY to", dst, r);
+	}
+}
+
+/* Take chunks until none is left, wait for ckpt's, then drop the userfaultfd's hold. */
+static void fill_take(struct rst_args *a, uint64_t src)
+{
+	struct rst_sync *s = (struct rst_sync *)a->sync;
+	struct rst_fill *f = my_fill(a);
+	struct rst_fill_cursor cur = { 0, 0 };
+	uint64_t va, off, len;
+	uint32_t k, d;
+
+	for (;;) {
+		k = __atomic_fetch_add(&f->next, 1, __ATOMIC_SEQ_CST);
+		if (k >= f->nr_chunks)
+			break;
+		if (!rst_fill_chunk((struct rst_run *)a->runs, a->nr_runs, &cur, k, &va, &off, &len))
+			fail(a, "page chunk", k, -22);
+		uffd_copy(a, va, src + off, len);
+		if (__atomic_add_fetch(&f->done, 1, __ATOMIC_SEQ_CST) == f->nr_chunks)
+			futex_wake(&f->done);
+	}
+	while ((d = __atomic_load_n(&f->done, __ATOMIC_SEQ_CST)) < f->nr_chunks) {
+		struct { long sec, nsec; } ts = { 0, 100 * 1000 * 1000 };
+
+		if (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 2)
+			sys_call1(NR_exit_group, 1);	/* ckpt failed and kills the tree */
+		sys_call6(NR_futex, (long)&f->done, FUTEX_WAIT_, d, (long)&ts, 0, 0);
+	}
+	uffd_unregister(a, a->nr_vmas);
+	sys_call2(NR_munmap, src, a->pages_size);
+}
+
 static void fill_pages(struct rst_args *a)
 {
 	struct rst_run *runs = (struct rst_run *)a->runs;
+	uint64_t src = fill_start(a);
 
 	for (uint64_t i = 0; i < a->nr_runs; i++) {
 		uint64_t addr = runs[i].vaddr, left = runs[i].len, off = runs[i].off;
 
+		if (src && runs[i].uffd)
+			continue;
 		/*
 		 * Fault the run in at once (one call, not a fault per page: on this
 		 * VM that halves the cost); where the kernel lacks it, read() faults
@@ -238,6 +353,8 @@ static void fill_pages(struct rst_args *a)
 			left -= r;
 		}
 	}
+	if (src)
+		fill_take(a, src);
 }
 
 static void finish_vmas(struct rst_args *a)
