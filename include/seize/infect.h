@@ -49,6 +49,29 @@ int infect_init(struct infect_ctl *ic, struct seized_task *task,
 /* Run syscall nr in thread th; *ret gets its return value. 0 or -errno. */
 int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
 		   long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+struct remote_call {
+	long nr;
+	long args[6];
+	long ret;			/* the syscall's return value */
+};
+
+/* One thread's share of remote_syscalls(). */
+struct remote_thread {
+	struct infect_ctl *ic;		/* of its task */
+	struct seized_thread *th;
+	struct remote_call *calls;	/* made in this order */
+	size_t ncalls;
+	int err;			/* 0, or how this thread failed (it is put back all the same) */
+};
+
+/*
+ * Make each thread's calls, the threads side by side: each one's stops are
+ * taken in turn while the others run on to theirs (a stop is a round trip
+ * through the scheduler; threads in flight share the wait). One thread's
+ * failure does not hold up the others. The first failure, or 0.
+ */
+int remote_syscalls(struct remote_thread *rt, size_t n);
 int infect_start(struct infect_ctl *ic);
 /* Send a command (with an optional fd attached). */
 int parasite_cmd(struct infect_ctl *ic, uint32_t cmd, uint32_t arg, int send_fd);

@@ -1,6 +1,7 @@
 /* Dumping one seized task: /proc, the parasite, files, memory, images. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,13 +50,25 @@ static int collect_proc(struct task_dump *td)
 	return 0;
 }
 
-/* Per-thread state only the thread can tell: altstack, clear_child_tid. */
+/* What each extra thread tells in collect_threads(), in the args area. */
+struct thread_out {
+	struct parasite_stack altstack;
+	uint64_t tid_address;
+};
+
+#define THREAD_BATCH (sizeof(((struct parasite_args *)0)->u.raw) / sizeof(struct thread_out))
+
+/*
+ * Per-thread state only the thread can tell: altstack, clear_child_tid. The
+ * threads of a batch run their injected syscalls side by side.
+ */
 static int collect_threads(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
 	struct infect_ctl *ic = &td->ic;
-	uint64_t out = parasite_remote_addr(ic, ic->args->u.raw);
-	long r;
+	struct thread_out *out = (struct thread_out *)ic->args->u.raw;
+	struct remote_thread rt[THREAD_BATCH];
+	struct remote_call calls[THREAD_BATCH][2];
 	int ret;
 
 	td->altstacks = calloc(t->nr_threads, sizeof(*td->altstacks));
@@ -64,21 +77,31 @@ static int collect_threads(struct task_dump *td)
 		return -ENOMEM;
 	td->altstacks[0] = td->misc.altstack;
 	td->tid_addrs[0] = td->misc.tid_address;
-	for (size_t i = 1; i < t->nr_threads; i++) {
-		struct seized_thread *th = &t->threads[i];
+	for (size_t first = 1; first < t->nr_threads; first += THREAD_BATCH) {
+		size_t n = min_t(size_t, t->nr_threads - first, THREAD_BATCH);
 
-		ret = remote_syscall(ic, th, &r, SYS_sigaltstack, 0, out, 0, 0, 0, 0);
+		memset(out, 0, n * sizeof(*out));
+		for (size_t j = 0; j < n; j++) {
+			uint64_t o = parasite_remote_addr(ic, &out[j]);
+
+			calls[j][0] = (struct remote_call){ .nr = SYS_sigaltstack,
+				.args = { 0, o + offsetof(struct thread_out, altstack) } };
+			calls[j][1] = (struct remote_call){ .nr = SYS_prctl,
+				.args = { PR_GET_TID_ADDRESS, o + offsetof(struct thread_out, tid_address) } };
+			rt[j] = (struct remote_thread){ .ic = ic, .th = &t->threads[first + j],
+							.calls = calls[j], .ncalls = 2 };
+		}
+		ret = remote_syscalls(rt, n);
 		if (ret)
 			return ret;
-		if (r)
-			return pr_errno((int)r, "pid %d tid %d: sigaltstack", t->pid, th->tid);
-		memcpy(&td->altstacks[i], ic->args->u.raw, sizeof(td->altstacks[i]));
-
-		ret = remote_syscall(ic, th, &r, SYS_prctl, PR_GET_TID_ADDRESS, out, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (!r)
-			memcpy(&td->tid_addrs[i], ic->args->u.raw, sizeof(uint64_t));
+		for (size_t j = 0; j < n; j++) {
+			if (calls[j][0].ret)
+				return pr_errno((int)calls[j][0].ret, "pid %d tid %d: sigaltstack",
+						t->pid, rt[j].th->tid);
+			td->altstacks[first + j] = out[j].altstack;
+			if (!calls[j][1].ret)
+				td->tid_addrs[first + j] = out[j].tid_address;
+		}
 	}
 	return 0;
 }

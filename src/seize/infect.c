@@ -125,74 +125,176 @@ static int put_back_thread(struct seized_thread *th)
 	return 0;
 }
 
-static int step_to_syscall_stop(struct seized_thread *th)
-{
-	int status, ret;
+/* Where one thread of remote_syscalls() stands. */
+struct rs_state {
+	uint64_t frame;
+	size_t size;
+	uint8_t *saved;			/* what the frame covers */
+	size_t k;			/* the call in progress */
+	bool at_entry;			/* its next stop is the entry of call k (else its exit) */
+	bool running;			/* resumed, its stop not taken yet */
+	bool framed;			/* the frame is on its stack */
+	bool done;			/* all its calls made, or failed; put back */
+};
 
-	for (;;) {
-		if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
-			return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
-		ret = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
-		if (ret)
-			return pr_errno(ret, "tid %d: died in an injected syscall", th->tid);
-		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
-			return 0;
-		/* a group-stop or interrupt event on the way: keep going */
+static int resume_syscall(struct seized_thread *th, struct rs_state *s)
+{
+	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+		return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
+	s->running = true;
+	return 0;
+}
+
+static int start_call(struct remote_thread *rt, struct rs_state *s)
+{
+	const struct remote_call *c = &rt->calls[s->k];
+	struct user_regs_struct regs = rt->th->tr.regs;
+
+	arch_setup_syscall(&regs, rt->ic->stub_addr, s->frame + 8, c->nr, c->args);
+	if (ptrace(PTRACE_SETREGS, rt->th->tid, NULL, &regs))
+		return pr_perror("tid %d: set registers for syscall %ld", rt->th->tid, c->nr);
+	s->at_entry = true;
+	return resume_syscall(rt->th, s);
+}
+
+/* Scratch below the red zone, saved: a signal frame of the thread's saved state. */
+static int rs_start(struct remote_thread *rt, struct rs_state *s)
+{
+	struct infect_ctl *ic = rt->ic;
+	struct seized_thread *th = rt->th;
+	cleanup_free uint8_t *buf = NULL;
+	int err;
+
+	if (!ic->stub_installed) {
+		err = install_stub(ic);
+		if (err)
+			return err;
 	}
+	s->size = arch_sigframe_size(&th->tr);
+	s->frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - s->size, 64);
+	s->saved = malloc(s->size);
+	buf = malloc(s->size);
+	if (!s->saved || !buf)
+		return -ENOMEM;
+	err = pread_all(ic->mem_fd, s->saved, s->size, s->frame);
+	if (err)
+		return pr_errno(err, "tid %d: stack at %#lx not readable", th->tid,
+				(unsigned long)s->frame);
+	err = arch_build_sigframe(&th->tr, s->frame, buf);
+	if (!err)
+		err = pwrite_all(ic->mem_fd, buf, s->size, s->frame);
+	if (err)
+		return pr_errno(err, "tid %d: write a signal frame at %#lx", th->tid,
+				(unsigned long)s->frame);
+	s->framed = true;
+	th->at_syscall_stop = true;
+	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals))
+		return pr_perror("tid %d: PTRACE_SETSIGMASK", th->tid);
+	return start_call(rt, s);
+}
+
+/* Take the next stop of the thread and move it on: to its call's exit, its next call, or done. */
+static int rs_step(struct remote_thread *rt, struct rs_state *s)
+{
+	struct seized_thread *th = rt->th;
+	struct remote_call *c = &rt->calls[s->k];
+	struct user_regs_struct regs;
+	int status, err;
+
+	err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+	s->running = false;
+	if (err)
+		return pr_errno(err, "tid %d: died in an injected syscall", th->tid);
+	if (WSTOPSIG(status) != (SIGTRAP | 0x80) || s->at_entry) {
+		/* the entry, or a group-stop or interrupt event on the way: on to the exit */
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			s->at_entry = false;
+		return resume_syscall(th, s);
+	}
+	if (ptrace(PTRACE_GETREGS, th->tid, NULL, &regs))
+		return pr_perror("tid %d: PTRACE_GETREGS", th->tid);
+	c->ret = regs.rax;
+	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, c->nr, c->ret);
+	if (++s->k < rt->ncalls)
+		return start_call(rt, s);
+	s->done = true;
+	return 0;
+}
+
+/* Registers, mask and stack back as they were; rt->err keeps the first failure. */
+static void rs_end(struct remote_thread *rt, struct rs_state *s)
+{
+	struct seized_thread *th = rt->th;
+	int err = 0;
+
+	s->done = true;
+	if (s->running) {
+		int status;
+
+		/* it failed elsewhere while resumed: take its stop first (it runs nothing that blocks) */
+		s->running = false;
+		err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+	}
+	if (!err && th->at_syscall_stop)
+		err = put_back_thread(th);
+	if (!err && s->framed) {
+		err = pwrite_all(rt->ic->mem_fd, s->saved, s->size, s->frame);
+		if (err)
+			pr_errno(err, "tid %d: put the stack back at %#lx", th->tid,
+				 (unsigned long)s->frame);
+		s->framed = false;
+	}
+	rt->err = rt->err ? rt->err : err;
+}
+
+int remote_syscalls(struct remote_thread *rt, size_t n)
+{
+	struct rs_state *st = calloc(n ? n : 1, sizeof(*st));
+	size_t left = 0;
+	int err = 0;
+
+	if (!st)
+		return -ENOMEM;
+	/* every thread on its way to its first stop, then their stops taken as they come round */
+	for (size_t i = 0; i < n; i++) {
+		rt[i].err = 0;
+		if (!rt[i].ncalls) {
+			st[i].done = true;
+			continue;
+		}
+		rt[i].err = rs_start(&rt[i], &st[i]);
+		if (rt[i].err)
+			rs_end(&rt[i], &st[i]);
+		else
+			left++;
+	}
+	while (left)
+		for (size_t i = 0; i < n; i++) {
+			if (st[i].done)
+				continue;
+			rt[i].err = rs_step(&rt[i], &st[i]);
+			if (rt[i].err || st[i].done) {
+				rs_end(&rt[i], &st[i]);
+				left--;
+			}
+		}
+	for (size_t i = 0; i < n; i++) {
+		err = err ? err : rt[i].err;
+		free(st[i].saved);
+	}
+	free(st);
+	return err;
 }
 
 int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
 		   long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	const long args[6] = { a0, a1, a2, a3, a4, a5 };
-	size_t size = arch_sigframe_size(&th->tr);
-	uint64_t frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - size, 64);
-	struct user_regs_struct regs;
-	cleanup_free uint8_t *saved = malloc(size);
-	cleanup_free uint8_t *buf = malloc(size);
-	int err, err2;
+	struct remote_call c = { .nr = nr, .args = { a0, a1, a2, a3, a4, a5 } };
+	struct remote_thread rt = { .ic = ic, .th = th, .calls = &c, .ncalls = 1 };
+	int err = remote_syscalls(&rt, 1);
 
-	if (!saved || !buf)
-		return -ENOMEM;
-	/* scratch below the red zone: saved and put back */
-	err = pread_all(ic->mem_fd, saved, size, frame);
-	if (err)
-		return pr_errno(err, "tid %d: stack at %#lx not readable", th->tid, (unsigned long)frame);
-	err = arch_build_sigframe(&th->tr, frame, buf);
 	if (!err)
-		err = pwrite_all(ic->mem_fd, buf, size, frame);
-	if (err)
-		return pr_errno(err, "tid %d: write a signal frame at %#lx", th->tid, (unsigned long)frame);
-	if (!ic->stub_installed) {
-		err = install_stub(ic);
-		if (err)
-			goto out;
-	}
-
-	regs = th->tr.regs;
-	arch_setup_syscall(&regs, ic->stub_addr, frame + 8, nr, args);
-	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
-	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs)) {
-		err = pr_perror("tid %d: set registers for syscall %ld", th->tid, nr);
-		put_back_thread(th);
-		goto out;
-	}
-	th->at_syscall_stop = true;
-	err = step_to_syscall_stop(th);		/* entry */
-	if (!err)
-		err = step_to_syscall_stop(th);	/* exit */
-	if (!err && ptrace(PTRACE_GETREGS, th->tid, NULL, &regs))
-		err = pr_perror("tid %d: PTRACE_GETREGS", th->tid);
-	if (!err)
-		*ret = regs.rax;
-	err2 = put_back_thread(th);
-	if (!err)
-		err = err2;
-	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, nr, err ? (long)err : *ret);
-out:
-	err2 = pwrite_all(ic->mem_fd, saved, size, frame);
-	if (err2 && !err)
-		err = pr_errno(err2, "tid %d: put the stack back at %#lx", th->tid, (unsigned long)frame);
+		*ret = c.ret;
 	return err;
 }
 
