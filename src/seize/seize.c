@@ -190,7 +190,7 @@ static int finish_seize_threads(struct seized_task *t, size_t from)
 }
 
 /* Seize threads of t until a listing of /proc/PID/task shows no new one. */
-static int seize_threads(struct seized_task *t, bool *changed)
+static int seize_threads(struct seized_task *t)
 {
 	char path[64];
 	int rescans = 0, ret2;
@@ -222,9 +222,10 @@ static int seize_threads(struct seized_task *t, bool *changed)
 		ret2 = finish_seize_threads(t, from);
 		if (ret2)
 			return ret2;
-		if (!found_new)
+		if (!found_new) {
+			t->threads_settled = true;
 			return 0;
-		*changed = true;
+		}
 		if (++rescans > MAX_RESCANS)
 			return pr_errno(-EAGAIN, "pid %d: threads keep appearing", t->pid);
 	}
@@ -279,6 +280,7 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 {
 	pid_t pid = tree->tasks[idx].pid;
 	size_t nthr = tree->tasks[idx].nr_threads;
+	bool any = false;
 
 	for (size_t i = 0; i < nthr; i++) {
 		char path[96], *buf = NULL, *p, *end;
@@ -295,6 +297,7 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 
 			if (end == p)
 				break;
+			any = true;
 			if (seized_find(tree, child))
 				continue;
 			ret = add_task(tree, child, pid);
@@ -306,6 +309,7 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 		}
 		free(buf);
 	}
+	tree->tasks[idx].had_children = any;
 	return 0;
 }
 
@@ -326,19 +330,28 @@ int seize_tree(pid_t root, struct seized_tree *tree)
 	}
 	tree->tasks[0].ppid = 0;
 
-	/* Seize everything known; stopped threads make no new threads or children. */
+	/*
+	 * Seize everything known; stopped threads make no new threads or children.
+	 * A task scanned once with all its threads stopped can still gain children
+	 * from tasks that ran on after its scan (CLONE_PARENT, reparenting to a
+	 * subreaper), but only from its own descendants: one that had no children
+	 * keeps none, and is not scanned again.
+	 */
 	do {
 		changed = false;
 		for (size_t i = 0; i < tree->nr; i++) {
-			if (tree->tasks[i].state == SEIZED_ZOMBIE)
+			struct seized_task *t = &tree->tasks[i];
+
+			if (t->state == SEIZED_ZOMBIE || (t->threads_settled && !t->had_children))
 				continue;
-			ret = seize_threads(&tree->tasks[i], &changed);
-			if (ret)
-				goto fail;
-			if (!tree->tasks[i].nr_threads) {
-				ret = pr_errno(-ESRCH, "pid %d: exited while being seized",
-					       tree->tasks[i].pid);
-				goto fail;
+			if (!t->threads_settled) {
+				ret = seize_threads(t);
+				if (ret)
+					goto fail;
+				if (!t->nr_threads) {
+					ret = pr_errno(-ESRCH, "pid %d: exited while being seized", t->pid);
+					goto fail;
+				}
 			}
 			ret = scan_children(tree, i, &changed);
 			if (ret)
