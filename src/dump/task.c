@@ -168,38 +168,36 @@ static int check_vma(pid_t pid, const struct proc_vma *v, int kind)
 	return -EOPNOTSUPP;
 }
 
-int dump_one_task(struct task_dump *td)
+int dump_task_prepare(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
-	struct page_stats ps = { 0 };
-	cleanup_free int *kinds = NULL;
 	int ret;
 
 	pr_info("pid %d (%s): %zu threads", t->pid, t->comm, t->nr_threads);
 	ret = collect_proc(td);
 	if (ret)
 		return ret;
-	kinds = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*kinds));
-	if (!kinds)
+	td->kinds = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*td->kinds));
+	if (!td->kinds)
 		return -ENOMEM;
 	for (size_t i = 0; i < td->nr_vmas; i++) {
 		uint32_t flags;
 
-		kinds[i] = vma_kind(&td->vmas[i], &flags);
-		ret = check_vma(t->pid, &td->vmas[i], kinds[i]);
+		td->kinds[i] = vma_kind(&td->vmas[i], &flags);
+		ret = check_vma(t->pid, &td->vmas[i], td->kinds[i]);
 		if (ret)
 			return ret;
 	}
+	return infect_init(&td->ic, t, td->vmas, td->nr_vmas);
+}
 
-	ret = infect_init(&td->ic, t, td->vmas, td->nr_vmas);
-	if (ret)
-		return ret;
-	ret = infect_start(&td->ic);
-	if (ret)
-		return ret;
-	fault_point("parasite");
+int dump_task_parasite(struct task_dump *td)
+{
+	struct seized_task *t = td->task;
+	struct page_stats ps = { 0 };
+	int ret;
 
-	ret = parasite_call(&td->ic, PARASITE_CMD_MISC, 0);
+	ret = parasite_reply(&td->ic, NULL, 0, NULL);	/* to the misc command */
 	if (ret < 0) {
 		/* transport errors are logged already; one from the parasite itself is not */
 		if (!log_first_error())
@@ -213,23 +211,23 @@ int dump_one_task(struct task_dump *td)
 	ret = dump_fdinfo(td);
 	if (ret)
 		return ret;
-	ret = dump_pages(&td->ic, td->set, td->vmas, kinds, td->nr_vmas, &ps);
+	ret = dump_pages(&td->ic, td->set, td->vmas, td->kinds, td->nr_vmas, &ps);
 	if (ret)
 		return ret;
 	td->nr_pages = ps.nr_pages;
-	td->kinds = steal_ptr(kinds);
-	return 0;
+	/* the file table in the order of a dump: fds, cwd, exe, mappings */
+	ret = dump_fs(td);
+	if (ret)
+		return ret;
+	return dump_mm_files(td);
 }
 
 int dump_task_images(struct task_dump *td)
 {
 	int ret;
 
-	ret = dump_fs(td);
-	if (ret)
-		return ret;
 	ret = dump_core(td);
 	if (ret)
 		return ret;
-	return dump_mm(td, td->kinds);
+	return dump_mm(td);
 }

@@ -308,25 +308,13 @@ uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local)
 	return ic->remote_map + ((const char *)local - (const char *)ic->local_map);
 }
 
-int infect_start(struct infect_ctl *ic)
+/* The parasite's area, mapped in the task, seen from here too. */
+static int map_local(struct infect_ctl *ic)
 {
-	struct seized_thread *th = ic->thr;
 	pid_t pid = ic->task->pid;
-	struct user_regs_struct regs;
 	char path[96];
-	long r;
-	int ret, fd, pidfd;
+	int fd;
 
-	ic->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
-	ret = remote_syscall(ic, th, &r, SYS_mmap, 0, ic->map_size,
-			     PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (ret)
-		return ret;
-	if (remote_failed(r))
-		return pr_errno(r, "pid %d: mmap for the parasite", pid);
-	ic->remote_map = r;
-
-	/* the same shmem pages, seen from here */
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid,
 		 (unsigned long)ic->remote_map, (unsigned long)(ic->remote_map + ic->map_size));
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -340,24 +328,31 @@ int infect_start(struct infect_ctl *ic)
 	}
 	memcpy(ic->local_map, parasite_blob, parasite_blob_size);
 	ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
+	return 0;
+}
 
-	/* a socket pair made in the task; we take one end with pidfd_getfd */
-	ret = remote_syscall(ic, th, &r, SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-			     parasite_remote_addr(ic, ic->args->u.raw), 0, 0);
-	if (ret)
-		return ret;
-	if (remote_failed(r))
-		return pr_errno(r, "pid %d: socketpair in the task", pid);
-	memcpy(&ic->remote_peer, ic->args->u.raw, sizeof(int));
-	memcpy(&ic->remote_sock, ic->args->u.raw + sizeof(int), sizeof(int));
+/* Our end of the socket pair made in the task. */
+static int take_socket(struct infect_ctl *ic)
+{
+	pid_t pid = ic->task->pid;
+	int pidfd = syscall(SYS_pidfd_open, pid, 0);
 
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return pr_perror("pid %d: pidfd_open", pid);
 	ic->sock = syscall(SYS_pidfd_getfd, pidfd, ic->remote_peer, 0);
 	close(pidfd);
 	if (ic->sock < 0)
 		return pr_perror("pid %d: pidfd_getfd of the parasite socket", pid);
+	return 0;
+}
+
+/* The parasite's way home, then the parasite itself, running. */
+static int run_parasite(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	pid_t pid = ic->task->pid;
+	struct user_regs_struct regs;
+	int ret;
 
 	ic->args->version = PARASITE_PROTO_VERSION;
 	ic->args->sock = ic->remote_sock;
@@ -397,8 +392,63 @@ int infect_start(struct infect_ctl *ic)
 		return pr_perror("pid %d: start the parasite", pid);
 	ic->running = true;
 	ic->remote_peer = -1;	/* the parasite closes it first thing */
-	pr_debug("pid %d: parasite at %#lx", pid, (unsigned long)ic->remote_map);
+	pr_debug("pid %d: parasite at %#lx, socket %d (peer %d)", pid, (unsigned long)ic->remote_map,
+		 ic->remote_sock, ic->args->tracer_sock);
 	return 0;
+}
+
+int infect_start_many(struct infect_ctl **ics, size_t n)
+{
+	cleanup_free struct remote_call *calls = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
+	int ret;
+
+	if (!calls || !rt)
+		return -ENOMEM;
+	/* the injected syscalls of all the tasks side by side: mmap, then socketpair */
+	for (size_t i = 0; i < n; i++) {
+		ics[i]->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
+		calls[i] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
+			PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0 } };
+		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = &calls[i],
+						.ncalls = 1 };
+	}
+	ret = remote_syscalls(rt, n);
+	/* what each task got, first: infect_cure() takes back whatever was made */
+	for (size_t i = 0; i < n; i++)
+		if (!rt[i].err && !remote_failed(calls[i].ret))
+			ics[i]->remote_map = calls[i].ret;
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (remote_failed(calls[i].ret))
+			ret = pr_errno(calls[i].ret, "pid %d: mmap for the parasite", ics[i]->task->pid);
+		else
+			ret = map_local(ics[i]);
+	}
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		calls[i] = (struct remote_call){ .nr = SYS_socketpair, .args = { AF_UNIX,
+			SOCK_SEQPACKET | SOCK_CLOEXEC, 0, parasite_remote_addr(ics[i], ics[i]->args->u.raw) } };
+	ret = remote_syscalls(rt, n);
+	for (size_t i = 0; i < n; i++)
+		if (!rt[i].err && !remote_failed(calls[i].ret)) {
+			memcpy(&ics[i]->remote_peer, ics[i]->args->u.raw, sizeof(int));
+			memcpy(&ics[i]->remote_sock, ics[i]->args->u.raw + sizeof(int), sizeof(int));
+		}
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (remote_failed(calls[i].ret))
+			ret = pr_errno(calls[i].ret, "pid %d: socketpair in the task", ics[i]->task->pid);
+		else
+			ret = take_socket(ics[i]);
+	}
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = run_parasite(ics[i]);
+	return ret;
+}
+
+int infect_start(struct infect_ctl *ic)
+{
+	return infect_start_many(&ic, 1);
 }
 
 /* Is the parasite still running? A stop means it took a signal: a crash. */
@@ -530,70 +580,19 @@ int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg)
 	return ret ? ret : parasite_reply(ic, NULL, 0, NULL);
 }
 
-/* Stop the running parasite where it waits for a command. */
-static int stop_parasite(struct infect_ctl *ic)
+/* Registers, mask, code and stack back, our fds closed: the end of infect_cure_many(). */
+static int put_back_task(struct infect_ctl *ic, int ret)
 {
 	struct seized_thread *th = ic->thr;
-	int status, ret;
+	pid_t pid = ic->task->pid;
+	int err;
 
-	if (!ic->running)
-		return 0;
-	ic->running = false;
-	if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
-		return pr_perror("pid %d: stop the parasite", ic->task->pid);
-	ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
-	if (ret)
-		return pr_errno(ret, "pid %d: stop the parasite", ic->task->pid);
-	return 0;
-}
-
-int infect_cure(struct infect_ctl *ic)
-{
-	struct seized_thread *th;
-	pid_t pid;
-	int ret = 0, err;
-	long r;
-
-	if (!ic->task)
-		return 0;
-	th = ic->thr;
-	pid = ic->task->pid;
-	fault_point("cure");
-	err = stop_parasite(ic);
-	if (err)
-		ret = err;
-	if (ic->sock >= 0)
-		close(ic->sock);
-	ic->sock = -1;
-
-	/* the parasite's fds in the task */
-	if (ic->args && ic->args->pipe_fd >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->args->pipe_fd, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-	}
-	if (ic->remote_sock >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_sock, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-		ic->remote_sock = -1;
-	}
-	if (ic->remote_peer >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_peer, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-		ic->remote_peer = -1;
-	}
 	if (ic->local_map) {
 		munmap(ic->local_map, ic->map_size);
 		ic->local_map = NULL;
 		ic->args = NULL;
 	}
-	if (ic->remote_map && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_munmap, ic->remote_map, ic->map_size, 0, 0, 0, 0);
-		if (!err && remote_failed(r))
-			err = pr_errno(r, "pid %d: unmap the parasite", pid);
-		ret = ret ? ret : err;
-		ic->remote_map = 0;
-	}
-	/* whatever happened above, registers, mask and code go back */
+	/* whatever happened before, registers, mask and code go back */
 	if (th->at_syscall_stop || ret) {
 		err = put_back_thread(th);
 		ret = ret ? ret : err;
@@ -614,4 +613,102 @@ int infect_cure(struct infect_ctl *ic)
 	ic->mem_fd = -1;
 	ic->task = NULL;
 	return ret;
+}
+
+/* The parasite's fds in the task and its area: what the cure of ic closes and unmaps. */
+static size_t cure_calls(struct infect_ctl *ic, struct remote_call *c)
+{
+	size_t n = 0;
+
+	if (ic->args && ic->args->pipe_fd >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->args->pipe_fd } };
+	if (ic->remote_sock >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_sock } };
+	if (ic->remote_peer >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_peer } };
+	if (ic->remote_map)
+		c[n++] = (struct remote_call){ .nr = SYS_munmap, .args = { ic->remote_map, ic->map_size } };
+	return n;
+}
+
+#define CURE_CALLS 4
+
+int infect_cure_many(struct infect_ctl **ics, size_t n)
+{
+	cleanup_free struct remote_call (*calls)[CURE_CALLS] = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
+	cleanup_free int *errs = calloc(n ? n : 1, sizeof(*errs));
+	cleanup_free size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	bool any = false;
+	size_t m = 0;
+	int ret = 0;
+
+	if (!calls || !rt || !errs || !idx)
+		return -ENOMEM;	/* nothing done: the caller releases the tree all the same */
+	for (size_t i = 0; i < n; i++)
+		any |= ics[i]->task != NULL;
+	if (any)
+		fault_point("cure");
+	/* the running parasites stopped where they wait for a command: all interrupted, then waited for */
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+
+		if (!ic->task || !ic->running)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, ic->thr->tid, NULL, NULL))
+			errs[i] = pr_perror("pid %d: stop the parasite", ic->task->pid);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+		int status;
+
+		if (!ic->task || !ic->running)
+			continue;
+		ic->running = false;
+		if (errs[i])
+			continue;
+		errs[i] = ptrace_wait_stop(ic->thr, PTRACE_CONT, &status);
+		if (errs[i])
+			pr_errno(errs[i], "pid %d: stop the parasite", ic->task->pid);
+	}
+	/* the parasite's fds and area in each task, the tasks side by side */
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+
+		if (!ic->task)
+			continue;
+		if (ic->sock >= 0)
+			close(ic->sock);
+		ic->sock = -1;
+		if (errs[i])
+			continue;
+		rt[m] = (struct remote_thread){ .ic = ic, .th = ic->thr, .calls = calls[i],
+						.ncalls = cure_calls(ic, calls[i]) };
+		idx[m++] = i;
+	}
+	remote_syscalls(rt, m);
+	for (size_t j = 0; j < m; j++) {
+		struct infect_ctl *ic = rt[j].ic;
+		size_t i = idx[j];
+
+		errs[i] = rt[j].err;
+		/* the munmap is the last call */
+		if (!errs[i] && ic->remote_map && remote_failed(calls[i][rt[j].ncalls - 1].ret))
+			errs[i] = pr_errno(calls[i][rt[j].ncalls - 1].ret, "pid %d: unmap the parasite",
+					   ic->task->pid);
+		ic->remote_sock = ic->remote_peer = -1;
+		ic->remote_map = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ics[i]->task)
+			continue;
+		errs[i] = put_back_task(ics[i], errs[i]);
+		ret = ret ? ret : errs[i];
+	}
+	return ret;
+}
+
+int infect_cure(struct infect_ctl *ic)
+{
+	return infect_cure_many(&ic, 1);
 }
