@@ -32,14 +32,6 @@ static int collect_proc(struct task_dump *td)
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
 
-	ret = proc_read(pid, "status", &buf);
-	if (ret < 0)
-		return ret;
-	ret = proc_parse_status(buf, &td->status);
-	free(buf);
-	if (ret)
-		return pr_errno(ret, "pid %d: parse /proc/%d/status", pid, pid);
-
 	ret = proc_read(pid, "smaps", &buf);
 	if (ret < 0)
 		return ret;

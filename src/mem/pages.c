@@ -103,9 +103,12 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
  * Move the next batch of readable runs, from run *i at offset *off on: the
  * parasite fills the pipe, we drain it. A batch ends at an unreadable run,
  * after PARASITE_DUMP_PAGES_MAX_IOV runs or BATCH_BYTES (a run may be split).
+ * The first batch takes the pipe's write end along (*pipe_wr, closed here
+ * once sent); the parasite closes it after the batch with the last readable
+ * run, so no fd of ours is left in the task.
  */
-static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const struct runs *runs,
-		    size_t *i, uint64_t *off)
+static int transfer(struct infect_ctl *ic, int pipe_rd, int *pipe_wr, int pages_fd,
+		    const struct runs *runs, size_t last_readable, size_t *i, uint64_t *off)
 {
 	struct parasite_dump_pages *p = &ic->args->u.pages;
 	pid_t pid = ic->task->pid;
@@ -130,7 +133,12 @@ static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const stru
 	}
 	p->nr_iov = n;
 	p->total = total;
-	ret = parasite_cmd(ic, PARASITE_CMD_DUMP_PAGES, n, -1);
+	p->flags = *i > last_readable ? PARASITE_PAGES_LAST : 0;
+	ret = parasite_cmd(ic, PARASITE_CMD_DUMP_PAGES, n, *pipe_wr);
+	if (*pipe_wr >= 0) {
+		close(*pipe_wr);	/* in flight, the parasite's copy keeps it open */
+		*pipe_wr = -1;
+	}
 	if (ret)
 		return ret;
 	while (moved < total) {
@@ -218,6 +226,7 @@ int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma 
 	struct runs runs = { 0 };
 	struct img *pages = NULL;
 	uint64_t nr_pages = 0, off = 0;
+	size_t last_readable = SIZE_MAX;
 	int pipefd[2] = { -1, -1 };
 	char path[64];
 	int ret, pm_fd;
@@ -233,8 +242,11 @@ int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma 
 		if (ret)
 			goto out;
 	}
-	for (size_t i = 0; i < runs.n; i++)
+	for (size_t i = 0; i < runs.n; i++) {
 		nr_pages += (runs.v[i].end - runs.v[i].start) / PAGE_SIZE;
+		if (!runs.v[i].unreadable)
+			last_readable = i;
+	}
 
 	ret = write_pagemap(set, pid, &runs, nr_pages);
 	if (ret)
@@ -242,34 +254,23 @@ int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma 
 	ret = img_create(set, IMG_PAGES, pid, &pages);
 	if (ret)
 		goto out;
-	if (!runs.n)
-		goto done;
-
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		ret = pr_perror("pid %d: pipe", pid);
-		goto out;
+	if (last_readable != SIZE_MAX) {
+		if (pipe2(pipefd, O_CLOEXEC)) {
+			ret = pr_perror("pid %d: pipe", pid);
+			goto out;
+		}
+		/* 1 MiB is the most an unprivileged-resource pipe gets here; less is fine */
+		fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
 	}
-	/* 1 MiB is the most an unprivileged-resource pipe gets here; less is fine */
-	fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
-	ret = parasite_cmd(ic, PARASITE_CMD_RECV_PIPE, 0, pipefd[1]);
-	if (!ret)
-		ret = parasite_reply(ic, NULL, 0, NULL);
-	if (ret < 0 && !log_first_error())	/* the parasite's own error */
-		pr_errno(ret, "pid %d: parasite takes the page pipe", pid);
-	if (ret)
-		goto out;
-	close(pipefd[1]);
-	pipefd[1] = -1;
-
 	for (size_t i = 0; i < runs.n;) {
 		if (runs.v[i].unreadable)
 			ret = copy_unreadable(ic, img_raw_fd(pages), &runs.v[i++]);
 		else
-			ret = transfer(ic, pipefd[0], img_raw_fd(pages), &runs, &i, &off);
+			ret = transfer(ic, pipefd[0], &pipefd[1], img_raw_fd(pages), &runs,
+				       last_readable, &i, &off);
 		if (ret)
 			goto out;
 	}
-done:
 	stats->nr_pages = nr_pages;
 	stats->nr_runs = runs.n;
 	pr_info("pid %d: %llu pages in %zu runs", pid, (unsigned long long)nr_pages, runs.n);
