@@ -37,6 +37,7 @@ struct task_dump {
 	struct parasite_misc misc;
 	struct parasite_stack *altstacks;	/* per thread */
 	uint64_t *tid_addrs;			/* per thread */
+	struct page_dump *pages;		/* from dump_pages_start() */
 	uint64_t nr_pages;
 	int *kinds;				/* vma_kind of each VMA */
 	uint32_t exe_file_id;
@@ -45,14 +46,17 @@ struct task_dump {
 };
 
 /*
- * One task's dump in three steps. The caller runs the tasks of a batch side
- * by side: prepare each (/proc; infect_init), start their parasites
+ * One task's dump in steps. The caller runs the tasks of a batch side by
+ * side: prepare each (/proc; infect_init), start their parasites
  * (infect_start_many) and send each PARASITE_CMD_MISC, then the parasite step
- * of each, then cures them all (infect_cure_many) and writes the images.
+ * of each, then the pages of each, then cures them all (infect_cure_many)
+ * and writes the images.
  */
 int dump_task_prepare(struct task_dump *td);
-/* Needs the parasite: threads, fds, pages, fs, the files of the mm. */
+/* Needs the parasite: threads, fds, the first batch of pages sent, fs, the files of the mm. */
 int dump_task_parasite(struct task_dump *td);
+/* The rest of the pages. */
+int dump_task_pages(struct task_dump *td);
 /* core and mm images, once the task is cured and stopped again. */
 int dump_task_images(struct task_dump *td);
 /* core-PID.img from what was collected (dump/core.c). */

@@ -63,6 +63,8 @@ struct remote_thread {
 	struct seized_thread *th;
 	struct remote_call *calls;	/* made in this order */
 	size_t ncalls;
+	/* if set, called before call k > 0 is made: may fill its args from the results before it */
+	void (*prepare)(struct remote_thread *rt, size_t k);
 	int err;			/* 0, or how this thread failed (it is put back all the same) */
 };
 

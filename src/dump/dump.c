@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "mem/mem.h"
 #include "inventory.pb-c.h"
 #include "mountinfo.pb-c.h"
 #include "pstree.pb-c.h"
@@ -158,6 +159,7 @@ static void task_dump_free(struct task_dump *td)
 	free(td->kinds);
 	free(td->exe_path);
 	free(td->vma_file_ids);
+	dump_pages_free(td->pages);
 }
 
 /* Tasks dumped side by side: their parasites run at once, their injected syscalls overlap. */
@@ -184,6 +186,9 @@ static int dump_batch(struct task_dump *tds, size_t n)
 	}
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = dump_task_parasite(&tds[i]);
+	/* each parasite moved its first batch of pages meanwhile */
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = dump_task_pages(&tds[i]);
 	/* whatever happened: the tasks go back (infect_cure wants an infect_init()'ed ic) */
 	ret2 = infect_cure_many(ics, nic);
 	for (size_t i = 0; !ret && !ret2 && i < n; i++)

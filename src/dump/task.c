@@ -186,7 +186,6 @@ int dump_task_prepare(struct task_dump *td)
 int dump_task_parasite(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
-	struct page_stats ps = { 0 };
 	int ret;
 
 	ret = parasite_reply(&td->ic, NULL, 0, NULL);	/* to the misc command */
@@ -203,15 +202,24 @@ int dump_task_parasite(struct task_dump *td)
 	ret = dump_fdinfo(td);
 	if (ret)
 		return ret;
-	ret = dump_pages(&td->ic, td->set, td->vmas, td->kinds, td->nr_vmas, &ps);
+	/* the parasite moves the first batch of pages while we go on */
+	ret = dump_pages_start(&td->ic, td->set, td->vmas, td->kinds, td->nr_vmas, &td->pages);
 	if (ret)
 		return ret;
-	td->nr_pages = ps.nr_pages;
 	/* the file table in the order of a dump: fds, cwd, exe, mappings */
 	ret = dump_fs(td);
 	if (ret)
 		return ret;
 	return dump_mm_files(td);
+}
+
+int dump_task_pages(struct task_dump *td)
+{
+	struct page_stats ps = { 0 };
+	int ret = dump_pages_finish(td->pages, &ps);
+
+	td->nr_pages = ps.nr_pages;
+	return ret;
 }
 
 int dump_task_images(struct task_dump *td)

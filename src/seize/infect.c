@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,8 +216,11 @@ static int rs_step(struct remote_thread *rt, struct rs_state *s)
 		return pr_perror("tid %d: PTRACE_GETREGS", th->tid);
 	c->ret = regs.rax;
 	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, c->nr, c->ret);
-	if (++s->k < rt->ncalls)
+	if (++s->k < rt->ncalls) {
+		if (rt->prepare)
+			rt->prepare(rt, s->k);
 		return start_call(rt, s);
+	}
 	s->done = true;
 	return 0;
 }
@@ -397,50 +401,61 @@ static int run_parasite(struct infect_ctl *ic)
 	return 0;
 }
 
+/* The socketpair after the mmap writes its two fds into the args area just mapped. */
+static void socketpair_into_area(struct remote_thread *rt, size_t k)
+{
+	long map = rt->calls[0].ret;
+
+	/* after a failed mmap: EFAULT, and the mmap's error is the one reported */
+	rt->calls[k].args[3] = remote_failed(map) ? 0 :
+		map + blob_area() + offsetof(struct parasite_args, u.raw);
+}
+
 int infect_start_many(struct infect_ctl **ics, size_t n)
 {
-	cleanup_free struct remote_call *calls = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_call (*calls)[2] = calloc(n ? n : 1, sizeof(*calls));
 	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
 	int ret;
 
 	if (!calls || !rt)
 		return -ENOMEM;
-	/* the injected syscalls of all the tasks side by side: mmap, then socketpair */
+	/* in each task mmap, then socketpair; the tasks side by side */
 	for (size_t i = 0; i < n; i++) {
 		ics[i]->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
-		calls[i] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
+		calls[i][0] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
 			PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0 } };
-		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = &calls[i],
-						.ncalls = 1 };
+		calls[i][1] = (struct remote_call){ .nr = SYS_socketpair,
+			.args = { AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0 } };
+		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = calls[i],
+						.ncalls = 2, .prepare = socketpair_into_area };
 	}
 	ret = remote_syscalls(rt, n);
 	/* what each task got, first: infect_cure() takes back whatever was made */
-	for (size_t i = 0; i < n; i++)
-		if (!rt[i].err && !remote_failed(calls[i].ret))
-			ics[i]->remote_map = calls[i].ret;
+	for (size_t i = 0; i < n; i++) {
+		int sv[2];
+
+		if (calls[i][0].ret && !remote_failed(calls[i][0].ret))
+			ics[i]->remote_map = calls[i][0].ret;
+		if (rt[i].err || calls[i][1].ret || !ics[i]->remote_map ||
+		    pread_all(ics[i]->mem_fd, sv, sizeof(sv), calls[i][1].args[3]))
+			continue;
+		ics[i]->remote_peer = sv[0];
+		ics[i]->remote_sock = sv[1];
+	}
 	for (size_t i = 0; !ret && i < n; i++) {
-		if (remote_failed(calls[i].ret))
-			ret = pr_errno(calls[i].ret, "pid %d: mmap for the parasite", ics[i]->task->pid);
+		pid_t pid = ics[i]->task->pid;
+
+		if (remote_failed(calls[i][0].ret))
+			ret = pr_errno(calls[i][0].ret, "pid %d: mmap for the parasite", pid);
+		else if (remote_failed(calls[i][1].ret))
+			ret = pr_errno(calls[i][1].ret, "pid %d: socketpair in the task", pid);
+		else if (ics[i]->remote_sock < 0)
+			ret = pr_errno(-EIO, "pid %d: read the parasite's socket pair", pid);
 		else
 			ret = map_local(ics[i]);
 	}
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < n; i++)
-		calls[i] = (struct remote_call){ .nr = SYS_socketpair, .args = { AF_UNIX,
-			SOCK_SEQPACKET | SOCK_CLOEXEC, 0, parasite_remote_addr(ics[i], ics[i]->args->u.raw) } };
-	ret = remote_syscalls(rt, n);
-	for (size_t i = 0; i < n; i++)
-		if (!rt[i].err && !remote_failed(calls[i].ret)) {
-			memcpy(&ics[i]->remote_peer, ics[i]->args->u.raw, sizeof(int));
-			memcpy(&ics[i]->remote_sock, ics[i]->args->u.raw + sizeof(int), sizeof(int));
-		}
-	for (size_t i = 0; !ret && i < n; i++) {
-		if (remote_failed(calls[i].ret))
-			ret = pr_errno(calls[i].ret, "pid %d: socketpair in the task", ics[i]->task->pid);
-		else
-			ret = take_socket(ics[i]);
-	}
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = take_socket(ics[i]);
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = run_parasite(ics[i]);
 	return ret;
@@ -580,8 +595,12 @@ int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg)
 	return ret ? ret : parasite_reply(ic, NULL, 0, NULL);
 }
 
-/* Registers, mask, code and stack back, our fds closed: the end of infect_cure_many(). */
-static int put_back_task(struct infect_ctl *ic, int ret)
+/*
+ * Registers, mask, code and stack back, our fds closed: the end of
+ * infect_cure_many(). regs_back: the last injected syscalls put registers and
+ * mask back already.
+ */
+static int put_back_task(struct infect_ctl *ic, bool regs_back, int ret)
 {
 	struct seized_thread *th = ic->thr;
 	pid_t pid = ic->task->pid;
@@ -593,7 +612,7 @@ static int put_back_task(struct infect_ctl *ic, int ret)
 		ic->args = NULL;
 	}
 	/* whatever happened before, registers, mask and code go back */
-	if (th->at_syscall_stop || ret) {
+	if ((th->at_syscall_stop && !regs_back) || ret) {
 		err = put_back_thread(th);
 		ret = ret ? ret : err;
 	}
@@ -639,11 +658,12 @@ int infect_cure_many(struct infect_ctl **ics, size_t n)
 	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
 	cleanup_free int *errs = calloc(n ? n : 1, sizeof(*errs));
 	cleanup_free size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	cleanup_free bool *regs_back = calloc(n ? n : 1, sizeof(*regs_back));
 	bool any = false;
 	size_t m = 0;
 	int ret = 0;
 
-	if (!calls || !rt || !errs || !idx)
+	if (!calls || !rt || !errs || !idx || !regs_back)
 		return -ENOMEM;	/* nothing done: the caller releases the tree all the same */
 	for (size_t i = 0; i < n; i++)
 		any |= ics[i]->task != NULL;
@@ -692,6 +712,7 @@ int infect_cure_many(struct infect_ctl **ics, size_t n)
 		size_t i = idx[j];
 
 		errs[i] = rt[j].err;
+		regs_back[i] = !rt[j].err && rt[j].ncalls;
 		/* the munmap is the last call */
 		if (!errs[i] && ic->remote_map && remote_failed(calls[i][rt[j].ncalls - 1].ret))
 			errs[i] = pr_errno(calls[i][rt[j].ncalls - 1].ret, "pid %d: unmap the parasite",
@@ -702,7 +723,7 @@ int infect_cure_many(struct infect_ctl **ics, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!ics[i]->task)
 			continue;
-		errs[i] = put_back_task(ics[i], errs[i]);
+		errs[i] = put_back_task(ics[i], regs_back[i], errs[i]);
 		ret = ret ? ret : errs[i];
 	}
 	return ret;
