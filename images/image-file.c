@@ -133,7 +133,7 @@ int img_create_name(struct imgset *set, enum img_kind kind, const char *name, st
 		pr_errno(err, "%s: cannot create", img->path);
 		goto fail;
 	}
-	if (fchmod(img->fd, 0600)) {
+	if (set->chmod_files && fchmod(img->fd, 0600)) {
 		err = pr_perror("%s: fchmod 0600 failed", img->path);
 		goto fail;
 	}

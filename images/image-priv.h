@@ -18,6 +18,7 @@ struct imgset {
 	int dirfd;
 	bool writable;
 	bool overwrite;
+	bool chmod_files;	/* a new file could get other than 0600 (umask, default ACL) */
 	InventoryEntry *inv;	/* imgset_open() only */
 	char **files;		/* names (in dir) this set created */
 	size_t nfiles, files_cap;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -120,6 +121,22 @@ static int open_dir(struct imgset *set)
 	return 0;
 }
 
+/*
+ * Do files created 0600 in dirfd need an fchmod to be 0600? Only if the
+ * umask takes bits of 0600 away or the directory has a default ACL (which
+ * replaces the umask): asked once per set instead of one fchmod per image.
+ */
+static bool files_need_chmod(int dirfd)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (mask & 0600)
+		return true;
+	return fgetxattr(dirfd, "system.posix_acl_default", NULL, 0) >= 0 ||
+	       (errno != ENODATA && errno != EOPNOTSUPP);
+}
+
 int imgset_create(const char *dir, bool overwrite, struct imgset **out)
 {
 	struct imgset *set;
@@ -143,6 +160,7 @@ int imgset_create(const char *dir, bool overwrite, struct imgset **out)
 	if (err)
 		goto fail;
 
+	set->chmod_files = files_need_chmod(set->dirfd);
 	if (fstatat(set->dirfd, INVENTORY_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!overwrite) {
 			pr_err("%s already holds an image set", set->dir);

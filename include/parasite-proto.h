@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	3
+#define PARASITE_PROTO_VERSION	4
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -44,8 +44,7 @@
 enum parasite_cmd {
 	PARASITE_CMD_MISC = 1,		/* -> struct parasite_misc */
 	PARASITE_CMD_DRAIN_FDS,		/* struct parasite_drain_fds -> info + fds (SCM_RIGHTS) */
-	PARASITE_CMD_RECV_PIPE,		/* one fd (SCM_RIGHTS): the pipe pages go into */
-	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages -> bytes moved */
+	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages [+ the pipe, SCM_RIGHTS] -> bytes moved */
 };
 
 /* One command or reply on the socket. */
@@ -89,12 +88,15 @@ struct parasite_misc {
 	int32_t pdeath_sig;		/* PR_GET_PDEATHSIG, or -errno */
 	int32_t securebits;		/* PR_GET_SECUREBITS, or -errno */
 	int32_t dumpable;		/* PR_GET_DUMPABLE, or -errno */
-	int32_t pad2;
+	int32_t personality;		/* personality(0xffffffff), or -errno */
 	uint64_t brk;			/* brk(0): the exact program break */
 	struct {
 		uint64_t cur, max;
 	} rlim[16];			/* prlimit64(0, r): the task may be another uid than ours */
 	int32_t rlim_ret[16];
+	char comm[16];			/* PR_GET_NAME of the thread that runs the parasite */
+	int32_t comm_ret;
+	int32_t pad3;
 };
 
 struct parasite_fd_info {
@@ -121,9 +123,15 @@ struct parasite_iov {
 	uint64_t len;
 };
 
+/*
+ * The pipe comes with the first batch (attached: SCM_RIGHTS); the parasite
+ * closes it after the batch marked last, or when a batch fails.
+ */
+#define PARASITE_PAGES_LAST	1
+
 struct parasite_dump_pages {
 	uint32_t nr_iov;
-	uint32_t pad;
+	uint32_t flags;			/* PARASITE_PAGES_* */
 	uint64_t total;			/* sum of len */
 	struct parasite_iov iov[];	/* up to the end of the args area */
 };
@@ -136,7 +144,7 @@ struct parasite_args {
 	uint32_t version;		/* PARASITE_PROTO_VERSION */
 	int32_t sock;			/* the parasite's end */
 	int32_t tracer_sock;		/* the dumper's end as the task got it: closed first */
-	int32_t pipe_fd;		/* from PARASITE_CMD_RECV_PIPE, -1 before */
+	int32_t pipe_fd;		/* the pipe of PARASITE_CMD_DUMP_PAGES, or -1 */
 	uint64_t exit_rsp;		/* rsp for rt_sigreturn: the frame + 8 */
 	uint64_t exit_stub;		/* the syscall stub in the task */
 	uint64_t exit_map;		/* this whole region: unmapped on the way out */

@@ -65,6 +65,7 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define NR_fcntl	72
 #define NR_sigaltstack	131
 #define NR_prctl	157
+#define NR_personality	135
 #define NR_vmsplice	278
 #define NR_prlimit64	302
 

@@ -37,17 +37,33 @@ struct task_dump {
 	struct parasite_misc misc;
 	struct parasite_stack *altstacks;	/* per thread */
 	uint64_t *tid_addrs;			/* per thread */
+	struct page_dump *pages;		/* from dump_pages_start() */
 	uint64_t nr_pages;
 	int *kinds;				/* vma_kind of each VMA */
+	uint32_t exe_file_id;
+	char *exe_path;
+	uint32_t *vma_file_ids;			/* per VMA, file mappings only */
 };
 
-/* The part that needs the parasite; the caller cures the task after it. */
-int dump_one_task(struct task_dump *td);
-/* fs, core and mm images, once the task is cured and stopped again. */
+/*
+ * One task's dump in steps. The caller runs the tasks of a batch side by
+ * side: prepare each (/proc; infect_init), start their parasites
+ * (infect_start_many) and send each PARASITE_CMD_MISC, then the parasite step
+ * of each, then the pages of each, then cures them all (infect_cure_many)
+ * and writes the images.
+ */
+int dump_task_prepare(struct task_dump *td);
+/* Needs the parasite: threads, fds, the first batch of pages sent, fs, the files of the mm. */
+int dump_task_parasite(struct task_dump *td);
+/* The rest of the pages. */
+int dump_task_pages(struct task_dump *td);
+/* core and mm images, once the task is cured and stopped again. */
 int dump_task_images(struct task_dump *td);
 /* core-PID.img from what was collected (dump/core.c). */
 int dump_core(struct task_dump *td);
+/* The exe and the files of file mappings into the file table (dump/mm.c). */
+int dump_mm_files(struct task_dump *td);
 /* mm-PID.img (dump/mm.c). */
-int dump_mm(struct task_dump *td, const int *kinds);
+int dump_mm(struct task_dump *td);
 
 #endif

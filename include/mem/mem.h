@@ -25,8 +25,17 @@ struct page_stats {
  * Find the present pages of every dumpable VMA (PAGEMAP_SCAN: kernel 6.7 or
  * later, `ckpt check` says so) and move them, through the parasite's
  * vmsplice and our splice, into pagemap-PID.img and pages-PID.img.
+ *
+ * In two steps: dump_pages_start() scans and writes the pagemap, and sends
+ * the parasite its first batch; the parasite moves it while we see to other
+ * things (no other command may go to it meanwhile); dump_pages_finish()
+ * takes it and does the rest. *pd is set even on failure: dump_pages_free()
+ * it in any case.
  */
-int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
-	       const int *kinds, size_t nr_vmas, struct page_stats *stats);
+struct page_dump;
+int dump_pages_start(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
+		     const int *kinds, size_t nr_vmas, struct page_dump **pd);
+int dump_pages_finish(struct page_dump *pd, struct page_stats *stats);
+void dump_pages_free(struct page_dump *pd);
 
 #endif

@@ -2,10 +2,11 @@
  * Running code inside a seized task: injected syscalls and the parasite.
  *
  * The verbs, in order: infect_init (find a place for the syscall stub) ->
- * remote_syscall (any number, any thread) -> infect_start (map the blob,
- * start the parasite daemon) -> parasite_cmd/parasite_reply -> infect_cure
- * (stop the parasite, close its fds, unmap it, put registers, signal mask
- * and code back).
+ * remote_syscall/remote_syscalls (any number, any threads) -> infect_start
+ * (map the blob, start the parasite daemon) -> parasite_cmd/parasite_reply ->
+ * infect_cure (stop the parasite, close its fds, unmap it, put registers,
+ * signal mask and code back). The _many variants do the same for several
+ * tasks at once, their injected syscalls side by side.
  *
  * Safety: every injected syscall runs from a stub "syscall; rt_sigreturn"
  * with a signal frame of the thread's saved state on its stack, and the
@@ -49,7 +50,34 @@ int infect_init(struct infect_ctl *ic, struct seized_task *task,
 /* Run syscall nr in thread th; *ret gets its return value. 0 or -errno. */
 int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
 		   long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+struct remote_call {
+	long nr;
+	long args[6];
+	long ret;			/* the syscall's return value */
+};
+
+/* One thread's share of remote_syscalls(). */
+struct remote_thread {
+	struct infect_ctl *ic;		/* of its task */
+	struct seized_thread *th;
+	struct remote_call *calls;	/* made in this order */
+	size_t ncalls;
+	/* if set, called before call k > 0 is made: may fill its args from the results before it */
+	void (*prepare)(struct remote_thread *rt, size_t k);
+	int err;			/* 0, or how this thread failed (it is put back all the same) */
+};
+
+/*
+ * Make each thread's calls, the threads side by side: each one's stops are
+ * taken in turn while the others run on to theirs (a stop is a round trip
+ * through the scheduler; threads in flight share the wait). One thread's
+ * failure does not hold up the others. The first failure, or 0.
+ */
+int remote_syscalls(struct remote_thread *rt, size_t n);
 int infect_start(struct infect_ctl *ic);
+/* infect_start() of n tasks, their injected syscalls side by side; on failure, cure them all. */
+int infect_start_many(struct infect_ctl **ics, size_t n);
 /* Send a command (with an optional fd attached). */
 int parasite_cmd(struct infect_ctl *ic, uint32_t cmd, uint32_t arg, int send_fd);
 /*
@@ -65,5 +93,7 @@ int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg);
 uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local);
 /* Put the task back exactly as it was seized; safe at any stage. 0 or -errno. */
 int infect_cure(struct infect_ctl *ic);
+/* infect_cure() of n tasks (those infect_init() was called for), side by side. */
+int infect_cure_many(struct infect_ctl **ics, size_t n);
 
 #endif

@@ -66,22 +66,41 @@ static void core_bufs_free(struct core_bufs *b)
 	free(b->sa_ptrs);
 }
 
-/* The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd). */
-static int pending_mask(pid_t pid, pid_t tid, bool shared, uint64_t *mask)
+/* /proc/PID/task/TID/status (TID == PID: /proc/PID/status). */
+static int read_status(pid_t pid, pid_t tid, struct proc_status *st)
 {
-	struct proc_status st = { 0 };
 	char name[64], *buf = NULL;
 	int ret;
 
 	snprintf(name, sizeof(name), "task/%d/status", tid);
-	ret = proc_read(pid, name, &buf);
+	ret = proc_read(pid, tid == pid ? "status" : name, &buf);
 	if (ret < 0)
 		return ret;
-	ret = proc_parse_status(buf, &st);
+	ret = proc_parse_status(buf, st);
 	free(buf);
 	if (ret)
-		return pr_errno(ret, "tid %d: parse /proc/%d/%s", tid, pid, name);
-	*mask = shared ? st.shd_pnd : st.sig_pnd;
+		return pr_errno(ret, "tid %d: parse /proc/%d/%s", tid, pid, tid == pid ? "status" : name);
+	return 0;
+}
+
+/*
+ * The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd);
+ * the leader's and the process's are in td->status, read once the task was
+ * cured (a SIGSTOP held back meanwhile is out of the queue by then).
+ */
+static int pending_mask(struct task_dump *td, pid_t tid, bool shared, uint64_t *mask)
+{
+	struct proc_status st = { 0 };
+	int ret;
+
+	if (shared || tid == td->task->pid) {
+		*mask = shared ? td->status.shd_pnd : td->status.sig_pnd;
+		return 0;
+	}
+	ret = read_status(td->task->pid, tid, &st);
+	if (ret)
+		return ret;
+	*mask = st.sig_pnd;
 	proc_status_free(&st);
 	return 0;
 }
@@ -92,8 +111,8 @@ static int pending_mask(pid_t pid, pid_t tid, bool shared, uint64_t *mask)
  * pending with no queue entry (out of queue space): those come back as the
  * kernel would report them, SI_USER from nobody.
  */
-static int peek_pending(pid_t pid, pid_t tid, bool shared, struct core_bufs *b, size_t slot,
-			SiginfoEntry ***out, size_t *nr)
+static int peek_pending(struct task_dump *td, pid_t tid, bool shared, struct core_bufs *b,
+			size_t slot, SiginfoEntry ***out, size_t *nr)
 {
 	enum { SI_SIZE = 128, BATCH = 32 };
 	size_t n = 0, cap = 0;
@@ -101,7 +120,7 @@ static int peek_pending(pid_t pid, pid_t tid, bool shared, struct core_bufs *b, 
 	uint64_t mask = 0, seen = 0;
 	int ret;
 
-	ret = pending_mask(pid, tid, shared, &mask);
+	ret = pending_mask(td, tid, shared, &mask);
 	if (ret)
 		return ret;
 
@@ -210,13 +229,21 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 		tc->rseq_len = rs.rseq_abi_size;
 		tc->rseq_sig = rs.signature;
 	}
-	snprintf(path, sizeof(path), "task/%d/comm", th->tid);
-	if (proc_read(td->task->pid, path, &comm) >= 0) {
+	if (i == 0) {
+		/* what /proc/PID/task/PID/comm shows, without the read: the parasite asked */
+		if (!td->misc.comm_ret)
+			comm = strndup(td->misc.comm, sizeof(td->misc.comm));
+	} else {
+		snprintf(path, sizeof(path), "task/%d/comm", th->tid);
+		if (proc_read(td->task->pid, path, &comm) < 0)
+			comm = NULL;
+	}
+	if (comm) {
 		comm[strcspn(comm, "\n")] = '\0';
 		b->comms[i] = comm;
 		tc->comm = comm;
 	}
-	ret = peek_pending(td->task->pid, th->tid, false, b, i, &tc->pending, &tc->n_pending);
+	ret = peek_pending(td, th->tid, false, b, i, &tc->pending, &tc->n_pending);
 	if (ret)
 		return ret;
 	b->thread_ptrs[i] = tc;
@@ -228,9 +255,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	const struct parasite_misc *mi = &td->misc;
 	const struct proc_status *st = &td->status;
 	pid_t pid = td->task->pid;
-	char *pers = NULL;
 	size_t nsa = 0;
-	int ret;
 
 	b->sa = calloc(64, sizeof(*b->sa));
 	b->sa_ptrs = calloc(64, sizeof(*b->sa_ptrs));
@@ -299,11 +324,9 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	b->creds.no_new_privs = st->no_new_privs > 0;
 	core->creds = &b->creds;
 
-	ret = proc_read(pid, "personality", &pers);
-	if (ret < 0)
-		return ret;
-	core->personality = strtoul(pers, NULL, 16);
-	free(pers);
+	if (mi->personality < 0)
+		return pr_errno(mi->personality, "pid %d: personality", pid);
+	core->personality = (uint32_t)mi->personality;
 	core->umask = st->umask;
 	core->comm = td->task->comm;
 	core->has_exit_signal = true;
@@ -318,7 +341,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	}
 	core->has_nice = true;
 	core->nice = td->stat.nice;
-	return peek_pending(pid, pid, true, b, b->nr_threads, &core->shared_pending,
+	return peek_pending(td, pid, true, b, b->nr_threads, &core->shared_pending,
 			    &core->n_shared_pending);
 }
 
@@ -343,6 +366,10 @@ int dump_core(struct task_dump *td)
 		goto out;
 	}
 	core.pid = t->pid;
+	/* creds, umask, the pending masks: read now that the parasite is gone */
+	ret = read_status(t->pid, t->pid, &td->status);
+	if (ret)
+		goto out;
 	for (size_t i = 0; i < t->nr_threads; i++) {
 		ret = fill_thread(td, &b, i);
 		if (ret)

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "mem/mem.h"
 #include "inventory.pb-c.h"
 #include "mountinfo.pb-c.h"
 #include "pstree.pb-c.h"
@@ -156,30 +157,95 @@ static void task_dump_free(struct task_dump *td)
 	free(td->altstacks);
 	free(td->tid_addrs);
 	free(td->kinds);
+	free(td->exe_path);
+	free(td->vma_file_ids);
+	dump_pages_free(td->pages);
+}
+
+/* Tasks dumped side by side: their parasites run at once, their injected syscalls overlap. */
+#define TASK_BATCH 16
+
+static int dump_batch(struct task_dump *tds, size_t n)
+{
+	struct infect_ctl *ics[TASK_BATCH];
+	size_t nic = 0;
+	int ret = 0, ret2;
+
+	for (size_t i = 0; !ret && i < n; i++) {
+		ret = dump_task_prepare(&tds[i]);
+		if (tds[i].ic.task)
+			ics[nic++] = &tds[i].ic;
+	}
+	if (!ret)
+		ret = infect_start_many(ics, nic);
+	if (!ret) {
+		fault_point("parasite");
+		/* each parasite gathers its misc while we go through the tasks before it */
+		for (size_t i = 0; !ret && i < n; i++)
+			ret = parasite_cmd(&tds[i].ic, PARASITE_CMD_MISC, 0, -1);
+	}
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = dump_task_parasite(&tds[i]);
+	/* each parasite moved its first batch of pages meanwhile */
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = dump_task_pages(&tds[i]);
+	/* whatever happened: the tasks go back (infect_cure wants an infect_init()'ed ic) */
+	ret2 = infect_cure_many(ics, nic);
+	for (size_t i = 0; !ret && !ret2 && i < n; i++)
+		ret = dump_task_images(&tds[i]);
+	for (size_t i = 0; i < n; i++)
+		task_dump_free(&tds[i]);
+	return ret ? ret : ret2;
+}
+
+/*
+ * Can t join the batch tds[0..n)? Not if it shares its address space or fd
+ * table with one of them (each parasite would see the other's mapping, stub
+ * and fds), nor if it or one of them is stopped: a stopped task's parasite
+ * stays alone, as before batches, because of what a dumper killed while it
+ * runs leaves (the task runs a little of its own code before it stops again).
+ */
+static bool joins_batch(const struct task_dump *tds, size_t n, const struct seized_task *t)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct seized_task *o = tds[i].task;
+
+		/* kcmp: 0 is "the same"; an error counts as the same too */
+		if (t->state == SEIZED_STOPPED || o->state == SEIZED_STOPPED ||
+		    syscall(SYS_kcmp, t->pid, o->pid, KCMP_VM, 0, 0) <= 0 ||
+		    syscall(SYS_kcmp, t->pid, o->pid, KCMP_FILES, 0, 0) <= 0)
+			return false;
+	}
+	return true;
 }
 
 static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_tree *tree,
 		      bool shell_job)
 {
-	for (size_t i = 0; i < tree->nr; i++) {
-		struct task_dump td = { .task = &tree->tasks[i], .set = set, .files = ft,
-					.shell_job = shell_job };
+	cleanup_free struct task_dump *tds = calloc(TASK_BATCH, sizeof(*tds));
+	size_t n = 0;
+	int ret = 0;
 
-		td.external_session = external_session(tree, td.task);
-		int ret, ret2;
+	if (!tds)
+		return -ENOMEM;
+	for (size_t i = 0; !ret && i < tree->nr; i++) {
+		struct seized_task *t = &tree->tasks[i];
 
-		if (td.task->state == SEIZED_ZOMBIE)
+		if (t->state == SEIZED_ZOMBIE)
 			continue;
-		ret = dump_one_task(&td);
-		/* whatever happened: the task goes back (infect_cure() wants an infect_init()'ed ic) */
-		ret2 = td.ic.task ? infect_cure(&td.ic) : 0;
-		if (!ret && !ret2)
-			ret = dump_task_images(&td);
-		task_dump_free(&td);
-		if (ret || ret2)
-			return ret ? ret : ret2;
+		if (n == TASK_BATCH || !joins_batch(tds, n, t)) {
+			ret = dump_batch(tds, n);
+			n = 0;
+			if (ret)
+				break;
+		}
+		tds[n++] = (struct task_dump){ .task = t, .set = set, .files = ft,
+					       .shell_job = shell_job,
+					       .external_session = external_session(tree, t) };
 	}
-	return 0;
+	if (!ret && n)
+		ret = dump_batch(tds, n);
+	return ret;
 }
 
 int dump_tree(const struct dump_opts *o)

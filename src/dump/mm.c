@@ -28,7 +28,7 @@ static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
 
 
 /* The file behind a file mapping: the same inode comes back even if its name is gone. */
-static int vma_file(struct task_dump *td, const struct proc_vma *v, VmaEntry *e)
+static int vma_file(struct task_dump *td, const struct proc_vma *v, uint32_t *id)
 {
 	char what[64];
 	int flags = v->shared && (v->prot & PROT_WRITE || v->vmflags & VMF_MW) ? O_RDWR : O_RDONLY;
@@ -36,9 +36,33 @@ static int vma_file(struct task_dump *td, const struct proc_vma *v, VmaEntry *e)
 	char link[PATH_MAX];
 
 	snprintf(what, sizeof(what), "map_files/%lx-%lx", v->start, v->end);
-	e->has_file_id = true;
-	return file_table_add_proc_link(td->files, td->task->pid, what, flags, &e->file_id, link,
+	return file_table_add_proc_link(td->files, td->task->pid, what, flags, id, link,
 					sizeof(link));
+}
+
+int dump_mm_files(struct task_dump *td)
+{
+	char exe[PATH_MAX];
+	int ret;
+
+	td->vma_file_ids = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*td->vma_file_ids));
+	if (!td->vma_file_ids)
+		return -ENOMEM;
+	ret = file_table_add_proc_link(td->files, td->task->pid, "exe", O_RDONLY, &td->exe_file_id,
+				       exe, sizeof(exe));
+	if (ret)
+		return ret;
+	td->exe_path = strdup(exe);
+	if (!td->exe_path)
+		return -ENOMEM;
+	for (size_t i = 0; i < td->nr_vmas; i++) {
+		if (td->kinds[i] != VMA_KIND__VMA_FILE_PRIVATE && td->kinds[i] != VMA_KIND__VMA_FILE_SHARED)
+			continue;
+		ret = vma_file(td, &td->vmas[i], &td->vma_file_ids[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* The [vdso] itself: restore on another kernel puts it back as a proxy. */
@@ -72,7 +96,7 @@ static int read_vdso(struct task_dump *td, uint8_t **buf, MmEntry *mm)
 	return 0;
 }
 
-int dump_mm(struct task_dump *td, const int *kinds)
+int dump_mm(struct task_dump *td)
 {
 	const struct proc_stat *st = &td->stat;
 	pid_t pid = td->task->pid;
@@ -81,7 +105,6 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	cleanup_free VmaEntry **ptrs = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*ptrs));
 	cleanup_free uint64_t *auxv = NULL;
 	cleanup_free uint8_t *vdso = NULL;
-	char exe[PATH_MAX];
 	int ret;
 
 	if (!vmas || !ptrs)
@@ -103,11 +126,8 @@ int dump_mm(struct task_dump *td, const int *kinds)
 	if (ret)
 		return ret;
 	mm.auxv = auxv;
-	ret = file_table_add_proc_link(td->files, pid, "exe", O_RDONLY, &mm.exe_file_id, exe,
-				       sizeof(exe));
-	if (ret)
-		return ret;
-	mm.exe_path = exe;
+	mm.exe_file_id = td->exe_file_id;
+	mm.exe_path = td->exe_path;
 	mm.has_exe_file_id = true;
 
 	for (size_t i = 0; i < td->nr_vmas; i++) {
@@ -131,9 +151,8 @@ int dump_mm(struct task_dump *td, const int *kinds)
 			e->shmid = v->ino;
 		}
 		if (e->kind == VMA_KIND__VMA_FILE_PRIVATE || e->kind == VMA_KIND__VMA_FILE_SHARED) {
-			ret = vma_file(td, v, e);
-			if (ret)
-				return ret;
+			e->has_file_id = true;
+			e->file_id = td->vma_file_ids[i];
 		}
 		ptrs[i] = e;
 	}

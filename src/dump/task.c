@@ -1,6 +1,7 @@
 /* Dumping one seized task: /proc, the parasite, files, memory, images. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,6 @@ static int collect_proc(struct task_dump *td)
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
 
-	ret = proc_read(pid, "status", &buf);
-	if (ret < 0)
-		return ret;
-	ret = proc_parse_status(buf, &td->status);
-	free(buf);
-	if (ret)
-		return pr_errno(ret, "pid %d: parse /proc/%d/status", pid, pid);
-
 	ret = proc_read(pid, "smaps", &buf);
 	if (ret < 0)
 		return ret;
@@ -49,13 +42,25 @@ static int collect_proc(struct task_dump *td)
 	return 0;
 }
 
-/* Per-thread state only the thread can tell: altstack, clear_child_tid. */
+/* What each extra thread tells in collect_threads(), in the args area. */
+struct thread_out {
+	struct parasite_stack altstack;
+	uint64_t tid_address;
+};
+
+#define THREAD_BATCH (sizeof(((struct parasite_args *)0)->u.raw) / sizeof(struct thread_out))
+
+/*
+ * Per-thread state only the thread can tell: altstack, clear_child_tid. The
+ * threads of a batch run their injected syscalls side by side.
+ */
 static int collect_threads(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
 	struct infect_ctl *ic = &td->ic;
-	uint64_t out = parasite_remote_addr(ic, ic->args->u.raw);
-	long r;
+	struct thread_out *out = (struct thread_out *)ic->args->u.raw;
+	struct remote_thread rt[THREAD_BATCH];
+	struct remote_call calls[THREAD_BATCH][2];
 	int ret;
 
 	td->altstacks = calloc(t->nr_threads, sizeof(*td->altstacks));
@@ -64,21 +69,31 @@ static int collect_threads(struct task_dump *td)
 		return -ENOMEM;
 	td->altstacks[0] = td->misc.altstack;
 	td->tid_addrs[0] = td->misc.tid_address;
-	for (size_t i = 1; i < t->nr_threads; i++) {
-		struct seized_thread *th = &t->threads[i];
+	for (size_t first = 1; first < t->nr_threads; first += THREAD_BATCH) {
+		size_t n = min_t(size_t, t->nr_threads - first, THREAD_BATCH);
 
-		ret = remote_syscall(ic, th, &r, SYS_sigaltstack, 0, out, 0, 0, 0, 0);
+		memset(out, 0, n * sizeof(*out));
+		for (size_t j = 0; j < n; j++) {
+			uint64_t o = parasite_remote_addr(ic, &out[j]);
+
+			calls[j][0] = (struct remote_call){ .nr = SYS_sigaltstack,
+				.args = { 0, o + offsetof(struct thread_out, altstack) } };
+			calls[j][1] = (struct remote_call){ .nr = SYS_prctl,
+				.args = { PR_GET_TID_ADDRESS, o + offsetof(struct thread_out, tid_address) } };
+			rt[j] = (struct remote_thread){ .ic = ic, .th = &t->threads[first + j],
+							.calls = calls[j], .ncalls = 2 };
+		}
+		ret = remote_syscalls(rt, n);
 		if (ret)
 			return ret;
-		if (r)
-			return pr_errno((int)r, "pid %d tid %d: sigaltstack", t->pid, th->tid);
-		memcpy(&td->altstacks[i], ic->args->u.raw, sizeof(td->altstacks[i]));
-
-		ret = remote_syscall(ic, th, &r, SYS_prctl, PR_GET_TID_ADDRESS, out, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (!r)
-			memcpy(&td->tid_addrs[i], ic->args->u.raw, sizeof(uint64_t));
+		for (size_t j = 0; j < n; j++) {
+			if (calls[j][0].ret)
+				return pr_errno((int)calls[j][0].ret, "pid %d tid %d: sigaltstack",
+						t->pid, rt[j].th->tid);
+			td->altstacks[first + j] = out[j].altstack;
+			if (!calls[j][1].ret)
+				td->tid_addrs[first + j] = out[j].tid_address;
+		}
 	}
 	return 0;
 }
@@ -145,38 +160,35 @@ static int check_vma(pid_t pid, const struct proc_vma *v, int kind)
 	return -EOPNOTSUPP;
 }
 
-int dump_one_task(struct task_dump *td)
+int dump_task_prepare(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
-	struct page_stats ps = { 0 };
-	cleanup_free int *kinds = NULL;
 	int ret;
 
 	pr_info("pid %d (%s): %zu threads", t->pid, t->comm, t->nr_threads);
 	ret = collect_proc(td);
 	if (ret)
 		return ret;
-	kinds = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*kinds));
-	if (!kinds)
+	td->kinds = calloc(td->nr_vmas ? td->nr_vmas : 1, sizeof(*td->kinds));
+	if (!td->kinds)
 		return -ENOMEM;
 	for (size_t i = 0; i < td->nr_vmas; i++) {
 		uint32_t flags;
 
-		kinds[i] = vma_kind(&td->vmas[i], &flags);
-		ret = check_vma(t->pid, &td->vmas[i], kinds[i]);
+		td->kinds[i] = vma_kind(&td->vmas[i], &flags);
+		ret = check_vma(t->pid, &td->vmas[i], td->kinds[i]);
 		if (ret)
 			return ret;
 	}
+	return infect_init(&td->ic, t, td->vmas, td->nr_vmas);
+}
 
-	ret = infect_init(&td->ic, t, td->vmas, td->nr_vmas);
-	if (ret)
-		return ret;
-	ret = infect_start(&td->ic);
-	if (ret)
-		return ret;
-	fault_point("parasite");
+int dump_task_parasite(struct task_dump *td)
+{
+	struct seized_task *t = td->task;
+	int ret;
 
-	ret = parasite_call(&td->ic, PARASITE_CMD_MISC, 0);
+	ret = parasite_reply(&td->ic, NULL, 0, NULL);	/* to the misc command */
 	if (ret < 0) {
 		/* transport errors are logged already; one from the parasite itself is not */
 		if (!log_first_error())
@@ -190,23 +202,32 @@ int dump_one_task(struct task_dump *td)
 	ret = dump_fdinfo(td);
 	if (ret)
 		return ret;
-	ret = dump_pages(&td->ic, td->set, td->vmas, kinds, td->nr_vmas, &ps);
+	/* the parasite moves the first batch of pages while we go on */
+	ret = dump_pages_start(&td->ic, td->set, td->vmas, td->kinds, td->nr_vmas, &td->pages);
 	if (ret)
 		return ret;
+	/* the file table in the order of a dump: fds, cwd, exe, mappings */
+	ret = dump_fs(td);
+	if (ret)
+		return ret;
+	return dump_mm_files(td);
+}
+
+int dump_task_pages(struct task_dump *td)
+{
+	struct page_stats ps = { 0 };
+	int ret = dump_pages_finish(td->pages, &ps);
+
 	td->nr_pages = ps.nr_pages;
-	td->kinds = steal_ptr(kinds);
-	return 0;
+	return ret;
 }
 
 int dump_task_images(struct task_dump *td)
 {
 	int ret;
 
-	ret = dump_fs(td);
-	if (ret)
-		return ret;
 	ret = dump_core(td);
 	if (ret)
 		return ret;
-	return dump_mm(td, td->kinds);
+	return dump_mm(td);
 }

@@ -99,47 +99,83 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 	return 0;
 }
 
+/* One task's page transfer, from its scan to its last batch. */
+struct page_dump {
+	struct infect_ctl *ic;
+	struct runs runs;
+	struct img *pages;
+	int pipe_rd, pipe_wr;		/* pipe_wr: ours until it goes with the first batch */
+	size_t i, last_readable;	/* next run; SIZE_MAX: no readable run */
+	uint64_t off;			/* into run i */
+	uint64_t nr_pages;
+	uint64_t total;			/* bytes of the batch sent, 0: none in flight */
+	uint32_t n;			/* its iovs */
+};
+
 /*
- * Move the next batch of readable runs, from run *i at offset *off on: the
- * parasite fills the pipe, we drain it. A batch ends at an unreadable run,
- * after PARASITE_DUMP_PAGES_MAX_IOV runs or BATCH_BYTES (a run may be split).
+ * Send the next batch of readable runs, from run i at offset off on: the
+ * parasite fills the pipe. A batch ends at an unreadable run, after
+ * PARASITE_DUMP_PAGES_MAX_IOV runs or BATCH_BYTES (a run may be split). The
+ * first batch takes the pipe's write end along (closed here once sent); the
+ * parasite closes it after the batch with the last readable run, so no fd
+ * of ours is left in the task.
  */
-static int transfer(struct infect_ctl *ic, int pipe_rd, int pages_fd, const struct runs *runs,
-		    size_t *i, uint64_t *off)
+static int batch_send(struct page_dump *pd)
 {
-	struct parasite_dump_pages *p = &ic->args->u.pages;
-	pid_t pid = ic->task->pid;
-	uint64_t total = 0, moved = 0;
+	struct parasite_dump_pages *p = &pd->ic->args->u.pages;
+	uint64_t total = 0;
 	uint32_t n = 0;
 	int ret;
 
-	while (*i < runs->n && !runs->v[*i].unreadable && n < PARASITE_DUMP_PAGES_MAX_IOV &&
-	       total < BATCH_BYTES) {
-		const struct run *r = &runs->v[*i];
-		uint64_t len = min_t(uint64_t, r->end - r->start - *off, BATCH_BYTES - total);
+	while (pd->i < pd->runs.n && !pd->runs.v[pd->i].unreadable &&
+	       n < PARASITE_DUMP_PAGES_MAX_IOV && total < BATCH_BYTES) {
+		const struct run *r = &pd->runs.v[pd->i];
+		uint64_t len = min_t(uint64_t, r->end - r->start - pd->off, BATCH_BYTES - total);
 
-		p->iov[n].base = r->start + *off;
+		p->iov[n].base = r->start + pd->off;
 		p->iov[n].len = len;
 		n++;
 		total += len;
-		*off += len;
-		if (r->start + *off == r->end) {
-			(*i)++;
-			*off = 0;
+		pd->off += len;
+		if (r->start + pd->off == r->end) {
+			pd->i++;
+			pd->off = 0;
 		}
 	}
 	p->nr_iov = n;
 	p->total = total;
-	ret = parasite_cmd(ic, PARASITE_CMD_DUMP_PAGES, n, -1);
+	p->flags = pd->i > pd->last_readable ? PARASITE_PAGES_LAST : 0;
+	ret = parasite_cmd(pd->ic, PARASITE_CMD_DUMP_PAGES, n, pd->pipe_wr);
+	if (pd->pipe_wr >= 0) {
+		close(pd->pipe_wr);	/* in flight, the parasite's copy keeps it open */
+		pd->pipe_wr = -1;
+	}
 	if (ret)
 		return ret;
+	pd->total = total;
+	pd->n = n;
+	return 0;
+}
+
+/* Drain the batch in flight into the image, then take the parasite's reply. */
+static int batch_take(struct page_dump *pd)
+{
+	struct infect_ctl *ic = pd->ic;
+	struct parasite_dump_pages *p = &ic->args->u.pages;
+	uint64_t total = pd->total, moved = 0;
+	pid_t pid = ic->task->pid;
+	uint32_t n = pd->n;
+	int ret;
+
+	pd->total = 0;
 	while (moved < total) {
 		ssize_t s;
 
-		ret = parasite_wait_fd(ic, pipe_rd);
+		ret = parasite_wait_fd(ic, pd->pipe_rd);
 		if (ret)
 			return ret;
-		s = splice(pipe_rd, NULL, pages_fd, NULL, total - moved, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		s = splice(pd->pipe_rd, NULL, img_raw_fd(pd->pages), NULL, total - moved,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (s < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
@@ -211,78 +247,100 @@ static int write_pagemap(struct imgset *set, pid_t pid, const struct runs *r, ui
 	return ret ? ret : ret2;
 }
 
-int dump_pages(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
-	       const int *kinds, size_t nr_vmas, struct page_stats *stats)
+/* On through the runs: unreadable ones copied here, the others in batches; the first batch sent only, if first. */
+static int run_on(struct page_dump *pd, bool first)
+{
+	int ret = 0;
+
+	if (pd->total)
+		ret = batch_take(pd);
+	while (!ret && pd->i < pd->runs.n) {
+		if (pd->runs.v[pd->i].unreadable) {
+			ret = copy_unreadable(pd->ic, img_raw_fd(pd->pages), &pd->runs.v[pd->i++]);
+			continue;
+		}
+		ret = batch_send(pd);
+		if (ret || first)
+			break;
+		ret = batch_take(pd);
+	}
+	return ret;
+}
+
+int dump_pages_start(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
+		     const int *kinds, size_t nr_vmas, struct page_dump **out)
 {
 	pid_t pid = ic->task->pid;
-	struct runs runs = { 0 };
-	struct img *pages = NULL;
-	uint64_t nr_pages = 0, off = 0;
-	int pipefd[2] = { -1, -1 };
+	struct page_dump *pd;
 	char path[64];
-	int ret, pm_fd;
+	int ret = 0, pm_fd;
 
+	*out = pd = calloc(1, sizeof(*pd));
+	if (!pd)
+		return -ENOMEM;
+	pd->ic = ic;
+	pd->pipe_rd = pd->pipe_wr = -1;
+	pd->last_readable = SIZE_MAX;
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (pm_fd < 0)
 		return pr_perror("pid %d: open %s", pid, path);
-	for (size_t i = 0; i < nr_vmas; i++) {
-		if (!vma_kind_has_pages(kinds[i]))
-			continue;
-		ret = scan_vma(pm_fd, pid, &vmas[i], kinds[i], &runs);
-		if (ret)
-			goto out;
-	}
-	for (size_t i = 0; i < runs.n; i++)
-		nr_pages += (runs.v[i].end - runs.v[i].start) / PAGE_SIZE;
-
-	ret = write_pagemap(set, pid, &runs, nr_pages);
-	if (ret)
-		goto out;
-	ret = img_create(set, IMG_PAGES, pid, &pages);
-	if (ret)
-		goto out;
-	if (!runs.n)
-		goto done;
-
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		ret = pr_perror("pid %d: pipe", pid);
-		goto out;
-	}
-	/* 1 MiB is the most an unprivileged-resource pipe gets here; less is fine */
-	fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
-	ret = parasite_cmd(ic, PARASITE_CMD_RECV_PIPE, 0, pipefd[1]);
-	if (!ret)
-		ret = parasite_reply(ic, NULL, 0, NULL);
-	if (ret < 0 && !log_first_error())	/* the parasite's own error */
-		pr_errno(ret, "pid %d: parasite takes the page pipe", pid);
-	if (ret)
-		goto out;
-	close(pipefd[1]);
-	pipefd[1] = -1;
-
-	for (size_t i = 0; i < runs.n;) {
-		if (runs.v[i].unreadable)
-			ret = copy_unreadable(ic, img_raw_fd(pages), &runs.v[i++]);
-		else
-			ret = transfer(ic, pipefd[0], img_raw_fd(pages), &runs, &i, &off);
-		if (ret)
-			goto out;
-	}
-done:
-	stats->nr_pages = nr_pages;
-	stats->nr_runs = runs.n;
-	pr_info("pid %d: %llu pages in %zu runs", pid, (unsigned long long)nr_pages, runs.n);
-out:
-	if (pages) {
-		int ret2 = img_close(pages);
-
-		ret = ret ? ret : ret2;
-	}
-	for (int i = 0; i < 2; i++)
-		if (pipefd[i] >= 0)
-			close(pipefd[i]);
+	for (size_t i = 0; !ret && i < nr_vmas; i++)
+		if (vma_kind_has_pages(kinds[i]))
+			ret = scan_vma(pm_fd, pid, &vmas[i], kinds[i], &pd->runs);
 	close(pm_fd);
-	free(runs.v);
-	return ret;
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < pd->runs.n; i++) {
+		pd->nr_pages += (pd->runs.v[i].end - pd->runs.v[i].start) / PAGE_SIZE;
+		if (!pd->runs.v[i].unreadable)
+			pd->last_readable = i;
+	}
+
+	ret = write_pagemap(set, pid, &pd->runs, pd->nr_pages);
+	if (ret)
+		return ret;
+	ret = img_create(set, IMG_PAGES, pid, &pd->pages);
+	if (ret)
+		return ret;
+	if (pd->last_readable != SIZE_MAX) {
+		int pipefd[2];
+
+		if (pipe2(pipefd, O_CLOEXEC))
+			return pr_perror("pid %d: pipe", pid);
+		pd->pipe_rd = pipefd[0];
+		pd->pipe_wr = pipefd[1];
+		/* 1 MiB is the most an unprivileged-resource pipe gets here; less is fine */
+		fcntl(pd->pipe_wr, F_SETPIPE_SZ, PIPE_SIZE);
+	}
+	return run_on(pd, true);
+}
+
+int dump_pages_finish(struct page_dump *pd, struct page_stats *stats)
+{
+	int ret = run_on(pd, false), ret2;
+
+	ret2 = img_close(pd->pages);
+	pd->pages = NULL;
+	if (ret || ret2)
+		return ret ? ret : ret2;
+	stats->nr_pages = pd->nr_pages;
+	stats->nr_runs = pd->runs.n;
+	pr_info("pid %d: %llu pages in %zu runs", pd->ic->task->pid,
+		(unsigned long long)pd->nr_pages, pd->runs.n);
+	return 0;
+}
+
+void dump_pages_free(struct page_dump *pd)
+{
+	if (!pd)
+		return;
+	if (pd->pages)
+		img_close(pd->pages);
+	if (pd->pipe_rd >= 0)
+		close(pd->pipe_rd);
+	if (pd->pipe_wr >= 0)
+		close(pd->pipe_wr);
+	free(pd->runs.v);
+	free(pd);
 }

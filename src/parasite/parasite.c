@@ -52,6 +52,7 @@ struct k_cmsghdr {
 #define PR_GET_PDEATHSIG_ 2
 #define PR_GET_DUMPABLE_ 3
 #define PR_GET_SECUREBITS_ 27
+#define PR_GET_NAME_	16
 #define EINTR_		4
 #define EAGAIN_		11
 #define EINVAL_		22
@@ -132,6 +133,8 @@ static long do_misc(struct parasite_misc *mi)
 	mi->securebits = sys_call1(NR_prctl, PR_GET_SECUREBITS_);
 	mi->dumpable = sys_call1(NR_prctl, PR_GET_DUMPABLE_);
 	mi->brk = sys_call1(NR_brk, 0);
+	mi->personality = sys_call1(NR_personality, 0xffffffff);
+	mi->comm_ret = sys_call2(NR_prctl, PR_GET_NAME_, mi->comm);
 	for (i = 0; i < 16; i++)
 		mi->rlim_ret[i] = sys_call4(NR_prlimit64, 0, i, 0, &mi->rlim[i]);
 	return 0;
@@ -264,21 +267,16 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 			if (ret == 1)
 				continue;	/* replied with the fds */
 			break;
-		case PARASITE_CMD_RECV_PIPE:
-			if (fd < 0) {
-				ret = -EINVAL_;
-				break;
-			}
-			if (args->pipe_fd >= 0)
-				sys_call1(NR_close, args->pipe_fd);
-			args->pipe_fd = fd;
-			fd = -1;
-			ret = 0;
-			break;
 		case PARASITE_CMD_DUMP_PAGES:
+			if (fd >= 0) {
+				if (args->pipe_fd >= 0)
+					sys_call1(NR_close, args->pipe_fd);
+				args->pipe_fd = fd;
+				fd = -1;
+			}
 			ret = do_dump_pages(args->pipe_fd, &args->u.pages, task_had_sigpipe);
-			if (ret < 0 && args->pipe_fd >= 0) {
-				/* the dumper waits on the pipe: EOF sends it to this reply */
+			/* a failure: the dumper waits on the pipe, and EOF sends it to this reply */
+			if ((ret < 0 || args->u.pages.flags & PARASITE_PAGES_LAST) && args->pipe_fd >= 0) {
 				sys_call1(NR_close, args->pipe_fd);
 				args->pipe_fd = -1;
 			}

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,74 +126,179 @@ static int put_back_thread(struct seized_thread *th)
 	return 0;
 }
 
-static int step_to_syscall_stop(struct seized_thread *th)
-{
-	int status, ret;
+/* Where one thread of remote_syscalls() stands. */
+struct rs_state {
+	uint64_t frame;
+	size_t size;
+	uint8_t *saved;			/* what the frame covers */
+	size_t k;			/* the call in progress */
+	bool at_entry;			/* its next stop is the entry of call k (else its exit) */
+	bool running;			/* resumed, its stop not taken yet */
+	bool framed;			/* the frame is on its stack */
+	bool done;			/* all its calls made, or failed; put back */
+};
 
-	for (;;) {
-		if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
-			return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
-		ret = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
-		if (ret)
-			return pr_errno(ret, "tid %d: died in an injected syscall", th->tid);
-		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
-			return 0;
-		/* a group-stop or interrupt event on the way: keep going */
+static int resume_syscall(struct seized_thread *th, struct rs_state *s)
+{
+	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+		return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
+	s->running = true;
+	return 0;
+}
+
+static int start_call(struct remote_thread *rt, struct rs_state *s)
+{
+	const struct remote_call *c = &rt->calls[s->k];
+	struct user_regs_struct regs = rt->th->tr.regs;
+
+	arch_setup_syscall(&regs, rt->ic->stub_addr, s->frame + 8, c->nr, c->args);
+	if (ptrace(PTRACE_SETREGS, rt->th->tid, NULL, &regs))
+		return pr_perror("tid %d: set registers for syscall %ld", rt->th->tid, c->nr);
+	s->at_entry = true;
+	return resume_syscall(rt->th, s);
+}
+
+/* Scratch below the red zone, saved: a signal frame of the thread's saved state. */
+static int rs_start(struct remote_thread *rt, struct rs_state *s)
+{
+	struct infect_ctl *ic = rt->ic;
+	struct seized_thread *th = rt->th;
+	cleanup_free uint8_t *buf = NULL;
+	int err;
+
+	if (!ic->stub_installed) {
+		err = install_stub(ic);
+		if (err)
+			return err;
 	}
+	s->size = arch_sigframe_size(&th->tr);
+	s->frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - s->size, 64);
+	s->saved = malloc(s->size);
+	buf = malloc(s->size);
+	if (!s->saved || !buf)
+		return -ENOMEM;
+	err = pread_all(ic->mem_fd, s->saved, s->size, s->frame);
+	if (err)
+		return pr_errno(err, "tid %d: stack at %#lx not readable", th->tid,
+				(unsigned long)s->frame);
+	err = arch_build_sigframe(&th->tr, s->frame, buf);
+	if (!err)
+		err = pwrite_all(ic->mem_fd, buf, s->size, s->frame);
+	if (err)
+		return pr_errno(err, "tid %d: write a signal frame at %#lx", th->tid,
+				(unsigned long)s->frame);
+	s->framed = true;
+	th->at_syscall_stop = true;
+	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals))
+		return pr_perror("tid %d: PTRACE_SETSIGMASK", th->tid);
+	return start_call(rt, s);
+}
+
+/* Take the next stop of the thread and move it on: to its call's exit, its next call, or done. */
+static int rs_step(struct remote_thread *rt, struct rs_state *s)
+{
+	struct seized_thread *th = rt->th;
+	struct remote_call *c = &rt->calls[s->k];
+	struct user_regs_struct regs;
+	int status, err;
+
+	err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+	s->running = false;
+	if (err)
+		return pr_errno(err, "tid %d: died in an injected syscall", th->tid);
+	if (WSTOPSIG(status) != (SIGTRAP | 0x80) || s->at_entry) {
+		/* the entry, or a group-stop or interrupt event on the way: on to the exit */
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			s->at_entry = false;
+		return resume_syscall(th, s);
+	}
+	if (ptrace(PTRACE_GETREGS, th->tid, NULL, &regs))
+		return pr_perror("tid %d: PTRACE_GETREGS", th->tid);
+	c->ret = regs.rax;
+	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, c->nr, c->ret);
+	if (++s->k < rt->ncalls) {
+		if (rt->prepare)
+			rt->prepare(rt, s->k);
+		return start_call(rt, s);
+	}
+	s->done = true;
+	return 0;
+}
+
+/* Registers, mask and stack back as they were; rt->err keeps the first failure. */
+static void rs_end(struct remote_thread *rt, struct rs_state *s)
+{
+	struct seized_thread *th = rt->th;
+	int err = 0;
+
+	s->done = true;
+	if (s->running) {
+		int status;
+
+		/* it failed elsewhere while resumed: take its stop first (it runs nothing that blocks) */
+		s->running = false;
+		err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+	}
+	if (!err && th->at_syscall_stop)
+		err = put_back_thread(th);
+	if (!err && s->framed) {
+		err = pwrite_all(rt->ic->mem_fd, s->saved, s->size, s->frame);
+		if (err)
+			pr_errno(err, "tid %d: put the stack back at %#lx", th->tid,
+				 (unsigned long)s->frame);
+		s->framed = false;
+	}
+	rt->err = rt->err ? rt->err : err;
+}
+
+int remote_syscalls(struct remote_thread *rt, size_t n)
+{
+	struct rs_state *st = calloc(n ? n : 1, sizeof(*st));
+	size_t left = 0;
+	int err = 0;
+
+	if (!st)
+		return -ENOMEM;
+	/* every thread on its way to its first stop, then their stops taken as they come round */
+	for (size_t i = 0; i < n; i++) {
+		rt[i].err = 0;
+		if (!rt[i].ncalls) {
+			st[i].done = true;
+			continue;
+		}
+		rt[i].err = rs_start(&rt[i], &st[i]);
+		if (rt[i].err)
+			rs_end(&rt[i], &st[i]);
+		else
+			left++;
+	}
+	while (left)
+		for (size_t i = 0; i < n; i++) {
+			if (st[i].done)
+				continue;
+			rt[i].err = rs_step(&rt[i], &st[i]);
+			if (rt[i].err || st[i].done) {
+				rs_end(&rt[i], &st[i]);
+				left--;
+			}
+		}
+	for (size_t i = 0; i < n; i++) {
+		err = err ? err : rt[i].err;
+		free(st[i].saved);
+	}
+	free(st);
+	return err;
 }
 
 int remote_syscall(struct infect_ctl *ic, struct seized_thread *th, long *ret,
 		   long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	const long args[6] = { a0, a1, a2, a3, a4, a5 };
-	size_t size = arch_sigframe_size(&th->tr);
-	uint64_t frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - size, 64);
-	struct user_regs_struct regs;
-	cleanup_free uint8_t *saved = malloc(size);
-	cleanup_free uint8_t *buf = malloc(size);
-	int err, err2;
+	struct remote_call c = { .nr = nr, .args = { a0, a1, a2, a3, a4, a5 } };
+	struct remote_thread rt = { .ic = ic, .th = th, .calls = &c, .ncalls = 1 };
+	int err = remote_syscalls(&rt, 1);
 
-	if (!saved || !buf)
-		return -ENOMEM;
-	/* scratch below the red zone: saved and put back */
-	err = pread_all(ic->mem_fd, saved, size, frame);
-	if (err)
-		return pr_errno(err, "tid %d: stack at %#lx not readable", th->tid, (unsigned long)frame);
-	err = arch_build_sigframe(&th->tr, frame, buf);
 	if (!err)
-		err = pwrite_all(ic->mem_fd, buf, size, frame);
-	if (err)
-		return pr_errno(err, "tid %d: write a signal frame at %#lx", th->tid, (unsigned long)frame);
-	if (!ic->stub_installed) {
-		err = install_stub(ic);
-		if (err)
-			goto out;
-	}
-
-	regs = th->tr.regs;
-	arch_setup_syscall(&regs, ic->stub_addr, frame + 8, nr, args);
-	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
-	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs)) {
-		err = pr_perror("tid %d: set registers for syscall %ld", th->tid, nr);
-		put_back_thread(th);
-		goto out;
-	}
-	th->at_syscall_stop = true;
-	err = step_to_syscall_stop(th);		/* entry */
-	if (!err)
-		err = step_to_syscall_stop(th);	/* exit */
-	if (!err && ptrace(PTRACE_GETREGS, th->tid, NULL, &regs))
-		err = pr_perror("tid %d: PTRACE_GETREGS", th->tid);
-	if (!err)
-		*ret = regs.rax;
-	err2 = put_back_thread(th);
-	if (!err)
-		err = err2;
-	pr_debug("tid %d: remote syscall %ld = %ld", th->tid, nr, err ? (long)err : *ret);
-out:
-	err2 = pwrite_all(ic->mem_fd, saved, size, frame);
-	if (err2 && !err)
-		err = pr_errno(err2, "tid %d: put the stack back at %#lx", th->tid, (unsigned long)frame);
+		*ret = c.ret;
 	return err;
 }
 
@@ -206,25 +312,13 @@ uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local)
 	return ic->remote_map + ((const char *)local - (const char *)ic->local_map);
 }
 
-int infect_start(struct infect_ctl *ic)
+/* The parasite's area, mapped in the task, seen from here too. */
+static int map_local(struct infect_ctl *ic)
 {
-	struct seized_thread *th = ic->thr;
 	pid_t pid = ic->task->pid;
-	struct user_regs_struct regs;
 	char path[96];
-	long r;
-	int ret, fd, pidfd;
+	int fd;
 
-	ic->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
-	ret = remote_syscall(ic, th, &r, SYS_mmap, 0, ic->map_size,
-			     PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (ret)
-		return ret;
-	if (remote_failed(r))
-		return pr_errno(r, "pid %d: mmap for the parasite", pid);
-	ic->remote_map = r;
-
-	/* the same shmem pages, seen from here */
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid,
 		 (unsigned long)ic->remote_map, (unsigned long)(ic->remote_map + ic->map_size));
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -238,24 +332,31 @@ int infect_start(struct infect_ctl *ic)
 	}
 	memcpy(ic->local_map, parasite_blob, parasite_blob_size);
 	ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
+	return 0;
+}
 
-	/* a socket pair made in the task; we take one end with pidfd_getfd */
-	ret = remote_syscall(ic, th, &r, SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-			     parasite_remote_addr(ic, ic->args->u.raw), 0, 0);
-	if (ret)
-		return ret;
-	if (remote_failed(r))
-		return pr_errno(r, "pid %d: socketpair in the task", pid);
-	memcpy(&ic->remote_peer, ic->args->u.raw, sizeof(int));
-	memcpy(&ic->remote_sock, ic->args->u.raw + sizeof(int), sizeof(int));
+/* Our end of the socket pair made in the task. */
+static int take_socket(struct infect_ctl *ic)
+{
+	pid_t pid = ic->task->pid;
+	int pidfd = syscall(SYS_pidfd_open, pid, 0);
 
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return pr_perror("pid %d: pidfd_open", pid);
 	ic->sock = syscall(SYS_pidfd_getfd, pidfd, ic->remote_peer, 0);
 	close(pidfd);
 	if (ic->sock < 0)
 		return pr_perror("pid %d: pidfd_getfd of the parasite socket", pid);
+	return 0;
+}
+
+/* The parasite's way home, then the parasite itself, running. */
+static int run_parasite(struct infect_ctl *ic)
+{
+	struct seized_thread *th = ic->thr;
+	pid_t pid = ic->task->pid;
+	struct user_regs_struct regs;
+	int ret;
 
 	ic->args->version = PARASITE_PROTO_VERSION;
 	ic->args->sock = ic->remote_sock;
@@ -295,8 +396,74 @@ int infect_start(struct infect_ctl *ic)
 		return pr_perror("pid %d: start the parasite", pid);
 	ic->running = true;
 	ic->remote_peer = -1;	/* the parasite closes it first thing */
-	pr_debug("pid %d: parasite at %#lx", pid, (unsigned long)ic->remote_map);
+	pr_debug("pid %d: parasite at %#lx, socket %d (peer %d)", pid, (unsigned long)ic->remote_map,
+		 ic->remote_sock, ic->args->tracer_sock);
 	return 0;
+}
+
+/* The socketpair after the mmap writes its two fds into the args area just mapped. */
+static void socketpair_into_area(struct remote_thread *rt, size_t k)
+{
+	long map = rt->calls[0].ret;
+
+	/* after a failed mmap: EFAULT, and the mmap's error is the one reported */
+	rt->calls[k].args[3] = remote_failed(map) ? 0 :
+		map + blob_area() + offsetof(struct parasite_args, u.raw);
+}
+
+int infect_start_many(struct infect_ctl **ics, size_t n)
+{
+	cleanup_free struct remote_call (*calls)[2] = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
+	int ret;
+
+	if (!calls || !rt)
+		return -ENOMEM;
+	/* in each task mmap, then socketpair; the tasks side by side */
+	for (size_t i = 0; i < n; i++) {
+		ics[i]->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
+		calls[i][0] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
+			PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0 } };
+		calls[i][1] = (struct remote_call){ .nr = SYS_socketpair,
+			.args = { AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0 } };
+		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = calls[i],
+						.ncalls = 2, .prepare = socketpair_into_area };
+	}
+	ret = remote_syscalls(rt, n);
+	/* what each task got, first: infect_cure() takes back whatever was made */
+	for (size_t i = 0; i < n; i++) {
+		int sv[2];
+
+		if (calls[i][0].ret && !remote_failed(calls[i][0].ret))
+			ics[i]->remote_map = calls[i][0].ret;
+		if (rt[i].err || calls[i][1].ret || !ics[i]->remote_map ||
+		    pread_all(ics[i]->mem_fd, sv, sizeof(sv), calls[i][1].args[3]))
+			continue;
+		ics[i]->remote_peer = sv[0];
+		ics[i]->remote_sock = sv[1];
+	}
+	for (size_t i = 0; !ret && i < n; i++) {
+		pid_t pid = ics[i]->task->pid;
+
+		if (remote_failed(calls[i][0].ret))
+			ret = pr_errno(calls[i][0].ret, "pid %d: mmap for the parasite", pid);
+		else if (remote_failed(calls[i][1].ret))
+			ret = pr_errno(calls[i][1].ret, "pid %d: socketpair in the task", pid);
+		else if (ics[i]->remote_sock < 0)
+			ret = pr_errno(-EIO, "pid %d: read the parasite's socket pair", pid);
+		else
+			ret = map_local(ics[i]);
+	}
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = take_socket(ics[i]);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = run_parasite(ics[i]);
+	return ret;
+}
+
+int infect_start(struct infect_ctl *ic)
+{
+	return infect_start_many(&ic, 1);
 }
 
 /* Is the parasite still running? A stop means it took a signal: a crash. */
@@ -428,71 +595,24 @@ int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg)
 	return ret ? ret : parasite_reply(ic, NULL, 0, NULL);
 }
 
-/* Stop the running parasite where it waits for a command. */
-static int stop_parasite(struct infect_ctl *ic)
+/*
+ * Registers, mask, code and stack back, our fds closed: the end of
+ * infect_cure_many(). regs_back: the last injected syscalls put registers and
+ * mask back already.
+ */
+static int put_back_task(struct infect_ctl *ic, bool regs_back, int ret)
 {
 	struct seized_thread *th = ic->thr;
-	int status, ret;
+	pid_t pid = ic->task->pid;
+	int err;
 
-	if (!ic->running)
-		return 0;
-	ic->running = false;
-	if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
-		return pr_perror("pid %d: stop the parasite", ic->task->pid);
-	ret = ptrace_wait_stop(th, PTRACE_CONT, &status);
-	if (ret)
-		return pr_errno(ret, "pid %d: stop the parasite", ic->task->pid);
-	return 0;
-}
-
-int infect_cure(struct infect_ctl *ic)
-{
-	struct seized_thread *th;
-	pid_t pid;
-	int ret = 0, err;
-	long r;
-
-	if (!ic->task)
-		return 0;
-	th = ic->thr;
-	pid = ic->task->pid;
-	fault_point("cure");
-	err = stop_parasite(ic);
-	if (err)
-		ret = err;
-	if (ic->sock >= 0)
-		close(ic->sock);
-	ic->sock = -1;
-
-	/* the parasite's fds in the task */
-	if (ic->args && ic->args->pipe_fd >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->args->pipe_fd, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-	}
-	if (ic->remote_sock >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_sock, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-		ic->remote_sock = -1;
-	}
-	if (ic->remote_peer >= 0 && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_close, ic->remote_peer, 0, 0, 0, 0, 0);
-		ret = ret ? ret : err;
-		ic->remote_peer = -1;
-	}
 	if (ic->local_map) {
 		munmap(ic->local_map, ic->map_size);
 		ic->local_map = NULL;
 		ic->args = NULL;
 	}
-	if (ic->remote_map && !ret) {
-		err = remote_syscall(ic, th, &r, SYS_munmap, ic->remote_map, ic->map_size, 0, 0, 0, 0);
-		if (!err && remote_failed(r))
-			err = pr_errno(r, "pid %d: unmap the parasite", pid);
-		ret = ret ? ret : err;
-		ic->remote_map = 0;
-	}
-	/* whatever happened above, registers, mask and code go back */
-	if (th->at_syscall_stop || ret) {
+	/* whatever happened before, registers, mask and code go back */
+	if ((th->at_syscall_stop && !regs_back) || ret) {
 		err = put_back_thread(th);
 		ret = ret ? ret : err;
 	}
@@ -512,4 +632,104 @@ int infect_cure(struct infect_ctl *ic)
 	ic->mem_fd = -1;
 	ic->task = NULL;
 	return ret;
+}
+
+/* The parasite's fds in the task and its area: what the cure of ic closes and unmaps. */
+static size_t cure_calls(struct infect_ctl *ic, struct remote_call *c)
+{
+	size_t n = 0;
+
+	if (ic->args && ic->args->pipe_fd >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->args->pipe_fd } };
+	if (ic->remote_sock >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_sock } };
+	if (ic->remote_peer >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_peer } };
+	if (ic->remote_map)
+		c[n++] = (struct remote_call){ .nr = SYS_munmap, .args = { ic->remote_map, ic->map_size } };
+	return n;
+}
+
+#define CURE_CALLS 4
+
+int infect_cure_many(struct infect_ctl **ics, size_t n)
+{
+	cleanup_free struct remote_call (*calls)[CURE_CALLS] = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
+	cleanup_free int *errs = calloc(n ? n : 1, sizeof(*errs));
+	cleanup_free size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	cleanup_free bool *regs_back = calloc(n ? n : 1, sizeof(*regs_back));
+	bool any = false;
+	size_t m = 0;
+	int ret = 0;
+
+	if (!calls || !rt || !errs || !idx || !regs_back)
+		return -ENOMEM;	/* nothing done: the caller releases the tree all the same */
+	for (size_t i = 0; i < n; i++)
+		any |= ics[i]->task != NULL;
+	if (any)
+		fault_point("cure");
+	/* the running parasites stopped where they wait for a command: all interrupted, then waited for */
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+
+		if (!ic->task || !ic->running)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, ic->thr->tid, NULL, NULL))
+			errs[i] = pr_perror("pid %d: stop the parasite", ic->task->pid);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+		int status;
+
+		if (!ic->task || !ic->running)
+			continue;
+		ic->running = false;
+		if (errs[i])
+			continue;
+		errs[i] = ptrace_wait_stop(ic->thr, PTRACE_CONT, &status);
+		if (errs[i])
+			pr_errno(errs[i], "pid %d: stop the parasite", ic->task->pid);
+	}
+	/* the parasite's fds and area in each task, the tasks side by side */
+	for (size_t i = 0; i < n; i++) {
+		struct infect_ctl *ic = ics[i];
+
+		if (!ic->task)
+			continue;
+		if (ic->sock >= 0)
+			close(ic->sock);
+		ic->sock = -1;
+		if (errs[i])
+			continue;
+		rt[m] = (struct remote_thread){ .ic = ic, .th = ic->thr, .calls = calls[i],
+						.ncalls = cure_calls(ic, calls[i]) };
+		idx[m++] = i;
+	}
+	remote_syscalls(rt, m);
+	for (size_t j = 0; j < m; j++) {
+		struct infect_ctl *ic = rt[j].ic;
+		size_t i = idx[j];
+
+		errs[i] = rt[j].err;
+		regs_back[i] = !rt[j].err && rt[j].ncalls;
+		/* the munmap is the last call */
+		if (!errs[i] && ic->remote_map && remote_failed(calls[i][rt[j].ncalls - 1].ret))
+			errs[i] = pr_errno(calls[i][rt[j].ncalls - 1].ret, "pid %d: unmap the parasite",
+					   ic->task->pid);
+		ic->remote_sock = ic->remote_peer = -1;
+		ic->remote_map = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ics[i]->task)
+			continue;
+		errs[i] = put_back_task(ics[i], regs_back[i], errs[i]);
+		ret = ret ? ret : errs[i];
+	}
+	return ret;
+}
+
+int infect_cure(struct infect_ctl *ic)
+{
+	return infect_cure_many(&ic, 1);
 }

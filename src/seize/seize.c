@@ -189,45 +189,91 @@ static int finish_seize_threads(struct seized_task *t, size_t from)
 	return 0;
 }
 
-/* Seize threads of t until a listing of /proc/PID/task shows no new one. */
-static int seize_threads(struct seized_task *t, bool *changed)
+/* Seize and interrupt the threads /proc/PID/task lists that t does not have yet. */
+static int seize_listed(struct seized_task *t, bool *found_new)
 {
 	char path[64];
-	int rescans = 0, ret2;
+	struct dirent *de;
+	DIR *d;
 
+	*found_new = false;
 	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
-	for (;;) {
-		bool found_new = false;
-		struct dirent *de;
-		size_t from = t->nr_threads;
-		DIR *d = opendir(path);
+	d = opendir(path);
+	if (!d)
+		return pr_perror("pid %d: open %s", t->pid, path);
+	while ((de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+		int ret;
 
-		if (!d)
-			return pr_perror("pid %d: open %s", t->pid, path);
-		while ((de = readdir(d))) {
-			pid_t tid = atoi(de->d_name);
-			int ret;
-
-			if (tid <= 0 || find_thread(t, tid))
-				continue;
-			ret = seize_thread(t, tid);
-			if (ret) {
-				closedir(d);
-				finish_seize_threads(t, from);
-				return ret;
-			}
-			found_new = true;
+		if (tid <= 0 || find_thread(t, tid))
+			continue;
+		ret = seize_thread(t, tid);
+		if (ret) {
+			closedir(d);
+			return ret;
 		}
-		closedir(d);
+		*found_new = true;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Seize threads of t until a listing of /proc/PID/task shows no new one. */
+static int seize_threads(struct seized_task *t)
+{
+	int rescans = 0, ret, ret2;
+
+	for (;;) {
+		size_t from = t->nr_threads;
+		bool found_new;
+
+		ret = seize_listed(t, &found_new);
 		ret2 = finish_seize_threads(t, from);
-		if (ret2)
-			return ret2;
-		if (!found_new)
+		if (ret || ret2)
+			return ret ? ret : ret2;
+		if (!found_new) {
+			t->threads_settled = true;
 			return 0;
-		*changed = true;
+		}
 		if (++rescans > MAX_RESCANS)
 			return pr_errno(-EAGAIN, "pid %d: threads keep appearing", t->pid);
 	}
+}
+
+/*
+ * Seize tasks [first, end) side by side: the threads each lists are all
+ * interrupted, then their stops taken (they stop at once, not one task after
+ * the other); then each task is listed again until no new thread shows.
+ */
+static int seize_wave(struct seized_tree *tree, size_t first, size_t end)
+{
+	size_t i, j;
+	int ret = 0, ret2;
+
+	for (i = first; !ret && i < end; i++) {
+		bool found_new;
+
+		if (tree->tasks[i].state != SEIZED_ZOMBIE)
+			ret = seize_listed(&tree->tasks[i], &found_new);
+	}
+	/* whatever happened: the stops of all that were interrupted */
+	for (j = first; j < i; j++) {
+		if (tree->tasks[j].state == SEIZED_ZOMBIE)
+			continue;
+		ret2 = finish_seize_threads(&tree->tasks[j], 0);
+		if (ret2 && !ret)
+			ret = ret2;
+	}
+	for (j = first; !ret && j < end; j++) {
+		struct seized_task *t = &tree->tasks[j];
+
+		if (t->state == SEIZED_ZOMBIE)
+			continue;
+		ret = seize_threads(t);
+		if (!ret && !t->nr_threads)
+			ret = pr_errno(-ESRCH, "pid %d: exited while being seized", t->pid);
+	}
+	return ret;
 }
 
 static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
@@ -279,6 +325,7 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 {
 	pid_t pid = tree->tasks[idx].pid;
 	size_t nthr = tree->tasks[idx].nr_threads;
+	bool any = false;
 
 	for (size_t i = 0; i < nthr; i++) {
 		char path[96], *buf = NULL, *p, *end;
@@ -295,6 +342,7 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 
 			if (end == p)
 				break;
+			any = true;
 			if (seized_find(tree, child))
 				continue;
 			ret = add_task(tree, child, pid);
@@ -306,12 +354,14 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 		}
 		free(buf);
 	}
+	tree->tasks[idx].had_children = any;
 	return 0;
 }
 
 int seize_tree(pid_t root, struct seized_tree *tree)
 {
 	int ret, rounds = 0;
+	size_t done = 0;	/* tasks [0, done) seized, their children scanned */
 	bool changed;
 
 	memset(tree, 0, sizeof(*tree));
@@ -326,20 +376,32 @@ int seize_tree(pid_t root, struct seized_tree *tree)
 	}
 	tree->tasks[0].ppid = 0;
 
-	/* Seize everything known; stopped threads make no new threads or children. */
+	/*
+	 * Seize everything known, a wave at a time: the tasks found by the last
+	 * wave, side by side, then their children make the next wave. Stopped
+	 * threads make no new threads or children; a task scanned once with all
+	 * its threads stopped can still gain children from tasks that ran on after
+	 * its scan (CLONE_PARENT, reparenting to a subreaper), but only from its
+	 * own descendants: those with children are scanned again until nothing
+	 * new shows; one that had no children keeps none.
+	 */
 	do {
 		changed = false;
-		for (size_t i = 0; i < tree->nr; i++) {
-			if (tree->tasks[i].state == SEIZED_ZOMBIE)
-				continue;
-			ret = seize_threads(&tree->tasks[i], &changed);
+		while (done < tree->nr) {
+			size_t end = tree->nr;
+			bool found;
+
+			ret = seize_wave(tree, done, end);
+			for (size_t i = done; !ret && i < end; i++)
+				if (tree->tasks[i].state != SEIZED_ZOMBIE)
+					ret = scan_children(tree, i, &found);
 			if (ret)
 				goto fail;
-			if (!tree->tasks[i].nr_threads) {
-				ret = pr_errno(-ESRCH, "pid %d: exited while being seized",
-					       tree->tasks[i].pid);
-				goto fail;
-			}
+			done = end;
+		}
+		for (size_t i = 0; i < done; i++) {
+			if (tree->tasks[i].state == SEIZED_ZOMBIE || !tree->tasks[i].had_children)
+				continue;
 			ret = scan_children(tree, i, &changed);
 			if (ret)
 				goto fail;
