@@ -251,37 +251,39 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* The fd numbers of the task, sorted. */
-static int list_fds(pid_t pid, int **out, size_t *nr)
+/* The fd numbers of the task, sorted, from its /proc/PID/fd open at dir. */
+static int list_fds(pid_t pid, int dir, int **out, size_t *nr)
 {
-	char path[64];
-	struct dirent *de;
+	char buf[32768];
 	int *v = NULL;
 	size_t n = 0, cap = 0;
-	DIR *d;
+	ssize_t got;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return pr_perror("pid %d: open %s", pid, path);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			int *nv;
+	while ((got = getdents64(dir, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
 
-			cap = cap ? cap * 2 : 64;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (n == cap) {
+				int *nv;
+
+				cap = cap ? cap * 2 : 64;
+				nv = reallocarray(v, cap, sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
 			}
-			v = nv;
+			v[n++] = atoi(de->d_name);
 		}
-		v[n++] = atoi(de->d_name);
 	}
-	closedir(d);
+	if (got < 0) {
+		free(v);
+		return pr_perror("pid %d: read /proc/%d/fd", pid, pid);
+	}
 	qsort(v, n, sizeof(*v), cmp_int);
 	*out = v;
 	*nr = n;
@@ -382,29 +384,17 @@ static int stat_fd(int fd, struct stat *st, unsigned int *mnt_id)
 	return 0;
 }
 
-static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link, int local,
+static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int local,
 		    const struct parasite_fd_info *info, FdEntry *out)
 {
 	struct file_table *ft = tc->ft;
 	pid_t pid = tc->pid;
-	char path[64], link[PATH_MAX];
 	unsigned int mnt_id = 0;
 	struct stat st;
 	struct fd_probe p;
-	ssize_t n;
 	uint32_t id;
 	int ret;
 
-	if (known_link) {
-		snprintf(link, sizeof(link), "%s", known_link);
-	} else {
-		snprintf(path, sizeof(path), "fd/%d", fd);
-		n = proc_readlink(pid, path, link, sizeof(link));
-		if (n < 0) {
-			close(local);
-			return n;
-		}
-	}
 	ret = stat_fd(local, &st, &mnt_id);
 	if (ret) {
 		pr_errno(ret, "pid %d fd %d (%s): statx", pid, fd, link);
@@ -432,6 +422,18 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link
 	return 0;
 }
 
+static int open_proc_fd_dir(pid_t pid)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	return fd;
+}
+
 static void free_links(char **links, size_t n)
 {
 	for (size_t i = 0; links && i < n; i++)
@@ -447,13 +449,18 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 	struct parasite_drain_fds *d = &ic->args->u.drain;
 	pid_t pid = ic->task->pid;
 	cleanup_free int *list = NULL;
+	cleanup_close int dir = -1;
 	int locals[PARASITE_MAX_FDS];
 	FdEntry *out = NULL;
 	char **links = NULL;
 	size_t n = 0, done = 0;
 	int ret;
 
-	ret = list_fds(pid, &list, &n);
+	/* one open of /proc/PID/fd: each link is then read without walking the path to it */
+	dir = open_proc_fd_dir(pid);
+	if (dir < 0)
+		return dir;
+	ret = list_fds(pid, dir, &list, &n);
 	if (ret)
 		return ret;
 	/* the parasite's own socket is not the task's */
@@ -475,13 +482,16 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char path[32], link[PATH_MAX];
+		char name[16], link[PATH_MAX];
+		ssize_t len;
 
-		snprintf(path, sizeof(path), "fd/%d", list[i]);
-		if (proc_readlink(pid, path, link, sizeof(link)) < 0) {
-			ret = -EIO;
+		snprintf(name, sizeof(name), "%d", list[i]);
+		len = readlinkat(dir, name, link, sizeof(link) - 1);
+		if (len < 0) {
+			ret = pr_perror("pid %d: readlink /proc/%d/fd/%d", pid, pid, list[i]);
 			goto fail;
 		}
+		link[len] = '\0';
 		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
 			ret = unsupported_kind(pid, list[i], link);
 			goto fail;
