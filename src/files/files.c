@@ -18,8 +18,6 @@
 #include "files/files.h"
 #include "proc/proc.h"
 
-/* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
-#define __unused __attribute__((unused))
 #include <bsd/sys/tree.h>
 
 struct file_rec {
@@ -29,14 +27,54 @@ struct file_rec {
 	int fd;				/* and its fd number there (-1: a mapping, exe, cwd) */
 };
 
-/* All descriptions of one inode, to compare a new fd against. */
+/*
+ * An open file description some task has, where a later fd finds it again:
+ * in the tree of its inode, in kcmp order. Files ckpt opens itself (for a
+ * mapping, exe, cwd) are new descriptions no task has: they have none.
+ */
+struct desc {
+	RB_ENTRY(desc) link;
+	int local;			/* our copy of it */
+	size_t rec;
+	int err;			/* kcmp failed while this one was placed */
+};
+
+/*
+ * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
+ * else a total order of descriptions (their obfuscated addresses). An error
+ * (there should be none: both are ours) stops the walk as if equal and is
+ * left in a->err. One inode may have thousands of descriptions (every open
+ * of /dev/null): the tree keeps that at about log2(n) calls per fd.
+ */
+static int desc_kcmp(struct desc *a, struct desc *b)
+{
+	static pid_t me;
+	long r;
+
+	if (!me)
+		me = getpid();
+	r = syscall(SYS_kcmp, me, me, KCMP_FILE, a->local, b->local);
+	if (r == 1 || r == 2)
+		return r == 1 ? -1 : 1;
+	if (r)
+		a->err = r < 0 ? -errno : -EINVAL;
+	return 0;
+}
+
+/* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
+#define __unused __attribute__((unused))
+RB_HEAD(desc_tree, desc);
+RB_GENERATE_STATIC(desc_tree, desc, link, desc_kcmp)
+
+/* One inode: all its descriptions (files.img entries), the tasks' ones indexed. */
 struct inode_node {
 	RB_ENTRY(inode_node) link;
 	dev_t dev;
 	ino_t ino;
-	size_t *recs;			/* in kcmp order of their descriptions */
-	size_t n;
+	size_t *recs;			/* every entry of the inode, in the order seen */
+	size_t n, cap;
 	size_t first;			/* the rec seen first */
+	struct desc_tree descs;
 };
 
 static int inode_cmp(const struct inode_node *a, const struct inode_node *b)
@@ -134,6 +172,12 @@ void file_table_free(struct file_table *ft)
 			close(ft->v[i].local);
 	}
 	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
+		struct desc *d, *dnext;
+
+		RB_FOREACH_SAFE(d, desc_tree, &n->descs, dnext) {
+			RB_REMOVE(desc_tree, &n->descs, d);
+			free(d);
+		}
 		RB_REMOVE(inode_tree, &ft->inodes, n);
 		free(n->recs);
 		free(n);
@@ -143,75 +187,68 @@ void file_table_free(struct file_table *ft)
 }
 
 /*
- * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
- * else 1 or 2, a total order of descriptions (their obfuscated addresses);
- * or -errno. One inode may have thousands of descriptions (every open of
- * /dev/null): a binary search keeps that at log2(n) calls per fd.
+ * The id of the description behind p->local, adding it when new. p->fd < 0:
+ * a file ckpt opened itself, a description of its own that no fd can share.
  */
-static int desc_cmp(pid_t me, int a, int b)
-{
-	long r = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
-
-	if (r < 0)
-		return -errno;
-	return r <= 2 ? (int)r : -EINVAL;
-}
-
-/* The id of the description behind p->local, adding it when new. */
 static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *id)
 {
 	struct inode_node key = { .dev = p->st->st_dev, .ino = p->st->st_ino }, *node;
+	struct desc *desc = NULL, *old;
 	struct file_rec *rec;
-	size_t *nr, lo = 0;
+	struct fd_probe pp;
 	int ret;
 
 	node = RB_FIND(inode_tree, &ft->inodes, &key);
-	if (node) {
-		static pid_t me;
-		size_t hi = node->n;
-
-		if (!me)
-			me = getpid();
-
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = desc_cmp(me, p->local, ft->v[node->recs[mid]].local);
-
-			if (c < 0)
-				return pr_errno(c, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
-			if (c == 0) {
-				*id = ft->v[node->recs[mid]].fe.id;
-				close(p->local);
-				return 0;
-			}
-			if (c == 1)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-	} else {
+	if (!node) {
 		node = calloc(1, sizeof(*node));
 		if (!node)
 			return -ENOMEM;
 		node->dev = key.dev;
 		node->ino = key.ino;
+		RB_INIT(&node->descs);
 		RB_INSERT(inode_tree, &ft->inodes, node);
 	}
+	if (p->fd >= 0) {
+		desc = calloc(1, sizeof(*desc));
+		if (!desc)
+			return -ENOMEM;
+		desc->local = p->local;
+		desc->rec = ft->n;
+		old = RB_INSERT(desc_tree, &node->descs, desc);
+		ret = desc->err;
+		if (ret) {
+			if (!old)
+				RB_REMOVE(desc_tree, &node->descs, desc);
+			free(desc);
+			return pr_errno(ret, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
+		}
+		if (old) {
+			free(desc);
+			*id = ft->v[old->rec].fe.id;
+			close(p->local);
+			return 0;
+		}
+	}
+	ret = -ENOMEM;
 	if (ft->n == ft->cap) {
 		size_t cap = ft->cap ? ft->cap * 2 : 64;
 		struct file_rec *nv = reallocarray(ft->v, cap, sizeof(*nv));
 
 		if (!nv)
-			return -ENOMEM;
+			goto fail;
 		ft->v = nv;
 		ft->cap = cap;
 	}
-	nr = reallocarray(node->recs, node->n + 1, sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	node->recs = nr;
-	struct fd_probe pp = *p;
+	if (node->n == node->cap) {
+		size_t cap = node->cap ? node->cap * 2 : 4;
+		size_t *nr = reallocarray(node->recs, cap, sizeof(*nr));
 
+		if (!nr)
+			goto fail;
+		node->recs = nr;
+		node->cap = cap;
+	}
+	pp = *p;
 	pp.ft = ft;
 	pp.same_inode = node->n ? &ft->v[node->first].fe : NULL;
 	p = &pp;
@@ -231,19 +268,23 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 		free(rec->fe.relink_name);
 		free(rec->fe.memfd_name);
 		free(rec->fe.pipe_data.data);
-		return ret;
+		goto fail;
 	}
 	rec->local = p->local;
 	rec->pid = p->pid;
 	rec->fd = p->fd;
 	if (!node->n)
 		node->first = ft->n;
-	memmove(node->recs + lo + 1, node->recs + lo, (node->n - lo) * sizeof(*node->recs));
-	node->recs[lo] = ft->n;
-	node->n++;
+	node->recs[node->n++] = ft->n;
 	*id = rec->fe.id;
 	ft->n++;
 	return 0;
+fail:
+	if (desc) {
+		RB_REMOVE(desc_tree, &node->descs, desc);
+		free(desc);
+	}
+	return ret;
 }
 
 static int cmp_int(const void *a, const void *b)
