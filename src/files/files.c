@@ -15,28 +15,33 @@
 #define LOG_PREFIX "files: "
 #include "common/log.h"
 #include "common/util.h"
+#include "files/bpf-fds.h"
 #include "files/files.h"
 #include "proc/proc.h"
 
 #include <bsd/sys/tree.h>
+
+/*
+ * An open file description some task has, where a later fd finds it again:
+ * in the tree of its inode, in kcmp order; once the table goes by address
+ * (bpf-fds.h), in one tree of all, in the order of their addresses. Files
+ * ckpt opens itself (for a mapping, exe, cwd) are new descriptions no task
+ * has: they have none.
+ */
+struct desc {
+	RB_ENTRY(desc) by_kcmp, by_addr;
+	int local;			/* our copy of it */
+	uint64_t addr;			/* its struct file, once known */
+	size_t rec;
+	int err;			/* kcmp failed while this one was placed */
+};
 
 struct file_rec {
 	FileEntry fe;
 	int local;			/* kept open: kcmp needs it */
 	pid_t pid;			/* a task that had it */
 	int fd;				/* and its fd number there (-1: a mapping, exe, cwd) */
-};
-
-/*
- * An open file description some task has, where a later fd finds it again:
- * in the tree of its inode, in kcmp order. Files ckpt opens itself (for a
- * mapping, exe, cwd) are new descriptions no task has: they have none.
- */
-struct desc {
-	RB_ENTRY(desc) link;
-	int local;			/* our copy of it */
-	size_t rec;
-	int err;			/* kcmp failed while this one was placed */
+	struct desc *desc;		/* NULL for a mapping, exe, cwd */
 };
 
 /*
@@ -63,8 +68,15 @@ static int desc_kcmp(struct desc *a, struct desc *b)
 
 /* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
 #define __unused __attribute__((unused))
+static int desc_addr_cmp(struct desc *a, struct desc *b)
+{
+	return (a->addr > b->addr) - (a->addr < b->addr);
+}
+
 RB_HEAD(desc_tree, desc);
-RB_GENERATE_STATIC(desc_tree, desc, link, desc_kcmp)
+RB_GENERATE_STATIC(desc_tree, desc, by_kcmp, desc_kcmp)
+RB_HEAD(addr_tree, desc);
+RB_GENERATE_STATIC(addr_tree, desc, by_addr, desc_addr_cmp)
 
 /* One inode: all its descriptions (files.img entries), the tasks' ones indexed. */
 struct inode_node {
@@ -90,10 +102,18 @@ RB_HEAD(inode_tree, inode_node);
 RB_GENERATE_STATIC(inode_tree, inode_node, link, inode_cmp)
 #undef __unused
 
+/* Past this many fds in a dump, loading the BPF iterator costs less than the kcmp calls. */
+#define BY_ADDR_MIN_FDS 256
+
 struct file_table {
 	struct file_rec *v;
 	size_t n, cap;
 	struct inode_tree inodes;
+	struct addr_tree descs_by_addr;
+	bool by_addr;			/* descriptions are found by address */
+	bool by_addr_tried;
+	int iter_prog;			/* the BPF iterator, -1 */
+	size_t nr_fds;			/* fds of tasks seen so far */
 	struct imgset *set;
 	uint64_t ghost_limit;
 	char dump_id[24];		/* in every name ckpt makes: unique per dump */
@@ -109,6 +129,8 @@ int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table *
 	if (!ft)
 		return -ENOMEM;
 	RB_INIT(&ft->inodes);
+	RB_INIT(&ft->descs_by_addr);
+	ft->iter_prog = -1;
 	ft->set = set;
 	ft->ghost_limit = ghost_limit;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
@@ -170,14 +192,11 @@ void file_table_free(struct file_table *ft)
 		free(ft->v[i].fe.pipe_data.data);
 		if (ft->v[i].local >= 0)
 			close(ft->v[i].local);
+		free(ft->v[i].desc);
 	}
+	if (ft->iter_prog >= 0)
+		close(ft->iter_prog);
 	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
-		struct desc *d, *dnext;
-
-		RB_FOREACH_SAFE(d, desc_tree, &n->descs, dnext) {
-			RB_REMOVE(desc_tree, &n->descs, d);
-			free(d);
-		}
 		RB_REMOVE(inode_tree, &ft->inodes, n);
 		free(n->recs);
 		free(n);
@@ -186,11 +205,21 @@ void file_table_free(struct file_table *ft)
 	free(ft);
 }
 
+static void desc_unindex(struct file_table *ft, struct inode_node *node, struct desc *desc)
+{
+	if (ft->by_addr)
+		RB_REMOVE(addr_tree, &ft->descs_by_addr, desc);
+	else
+		RB_REMOVE(desc_tree, &node->descs, desc);
+	free(desc);
+}
+
 /*
- * The id of the description behind p->local, adding it when new. p->fd < 0:
- * a file ckpt opened itself, a description of its own that no fd can share.
+ * The id of the description behind p->local (at addr, 0 when unknown),
+ * adding it when new. p->fd < 0: a file ckpt opened itself, a description
+ * of its own that no fd can share.
  */
-static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *id)
+static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t addr, uint32_t *id)
 {
 	struct inode_node key = { .dev = p->st->st_dev, .ino = p->st->st_ino }, *node;
 	struct desc *desc = NULL, *old;
@@ -213,13 +242,15 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 		if (!desc)
 			return -ENOMEM;
 		desc->local = p->local;
+		desc->addr = addr;
 		desc->rec = ft->n;
-		old = RB_INSERT(desc_tree, &node->descs, desc);
+		if (ft->by_addr)
+			old = RB_INSERT(addr_tree, &ft->descs_by_addr, desc);
+		else
+			old = RB_INSERT(desc_tree, &node->descs, desc);
 		ret = desc->err;
 		if (ret) {
-			if (!old)
-				RB_REMOVE(desc_tree, &node->descs, desc);
-			free(desc);
+			free(desc);	/* a failed kcmp stops the walk: never inserted */
 			return pr_errno(ret, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
 		}
 		if (old) {
@@ -273,6 +304,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	rec->local = p->local;
 	rec->pid = p->pid;
 	rec->fd = p->fd;
+	rec->desc = desc;
 	if (!node->n)
 		node->first = ft->n;
 	node->recs[node->n++] = ft->n;
@@ -280,11 +312,75 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 	ft->n++;
 	return 0;
 fail:
-	if (desc) {
-		RB_REMOVE(desc_tree, &node->descs, desc);
-		free(desc);
-	}
+	if (desc)
+		desc_unindex(ft, node, desc);
 	return ret;
+}
+
+/*
+ * From now on descriptions are found by the address of their struct file.
+ * The ones seen so far get theirs from ckpt's own copies of them. When the
+ * kernel cannot (see bpf-fds.h), kcmp goes on doing it.
+ */
+static void table_index_by_addr(struct file_table *ft)
+{
+	struct task_fd_addrs own = { 0 };
+	int prog, ret;
+
+	ft->by_addr_tried = true;
+	prog = bpf_fds_load();
+	if (prog < 0) {
+		pr_info("open file descriptions told apart by kcmp: no BPF task_file iterator (%s)",
+			strerror(-prog));
+		return;
+	}
+	ret = bpf_fds_read(prog, getpid(), &own);
+	for (size_t i = 0; !ret && i < ft->n; i++) {
+		struct desc *d = ft->v[i].desc;
+		const struct fd_addr *fa;
+
+		if (!d)
+			continue;
+		fa = fd_addr_find(&own, d->local);
+		if (!fa) {
+			ret = -ENOENT;
+			break;
+		}
+		d->addr = fa->addr;
+		if (RB_INSERT(addr_tree, &ft->descs_by_addr, d))
+			ret = -EEXIST;
+	}
+	task_fd_addrs_free(&own);
+	if (ret) {
+		pr_info("open file descriptions told apart by kcmp: BPF task_file iterator of ckpt: %s",
+			strerror(-ret));
+		RB_INIT(&ft->descs_by_addr);	/* only an index: they stay in their inode's tree */
+		close(prog);
+		return;
+	}
+	pr_debug("open file descriptions told apart by address (BPF task_file iterator)");
+	ft->iter_prog = prog;
+	ft->by_addr = true;
+}
+
+/*
+ * The task's fds with their addresses and paths, once the table goes by
+ * address (else a->v is NULL: kcmp, and the links read from /proc).
+ */
+static int task_fd_addrs(struct file_table *ft, pid_t pid, size_t nr_fds, struct task_fd_addrs *a)
+{
+	int ret;
+
+	*a = (struct task_fd_addrs){ 0 };
+	ft->nr_fds += nr_fds;
+	if (!ft->by_addr && !ft->by_addr_tried && ft->nr_fds >= BY_ADDR_MIN_FDS)
+		table_index_by_addr(ft);
+	if (!ft->by_addr)
+		return 0;
+	ret = bpf_fds_read(ft->iter_prog, pid, a);
+	if (ret)
+		return pr_errno(ret, "pid %d: read its fds with the BPF task_file iterator", pid);
+	return 0;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -359,7 +455,7 @@ int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char
 	}
 	p = (struct fd_probe){ .pid = pid, .fd = -1, .local = local, .link = link, .st = &st,
 			       .info = &info };
-	ret = table_add(ft, &p, id);
+	ret = table_add(ft, &p, 0, id);
 	if (ret)
 		close(local);
 	return ret;
@@ -426,7 +522,7 @@ static int stat_fd(int fd, struct stat *st, unsigned int *mnt_id)
 }
 
 static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int local,
-		    const struct parasite_fd_info *info, FdEntry *out)
+		    uint64_t addr, const struct parasite_fd_info *info, FdEntry *out)
 {
 	struct file_table *ft = tc->ft;
 	pid_t pid = tc->pid;
@@ -451,7 +547,7 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int 
 	p = (struct fd_probe){ .pid = pid, .fd = fd, .local = local, .link = link,
 			       .st = &st, .info = info, .mnt_id = mnt_id,
 			       .external_session = tc->external_session, .shell_job = tc->shell_job };
-	ret = table_add(ft, &p, &id);
+	ret = table_add(ft, &p, addr, &id);
 	if (ret) {
 		close(local);
 		return ret;
@@ -482,6 +578,20 @@ static void free_links(char **links, size_t n)
 	free(links);
 }
 
+/* What /proc/PID/fd/N names, into link (PATH_MAX bytes). */
+static int read_fd_link(pid_t pid, int dir, int fd, char *link)
+{
+	char name[16];
+	ssize_t len;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	len = readlinkat(dir, name, link, PATH_MAX - 1);
+	if (len < 0)
+		return pr_perror("pid %d: readlink /proc/%d/fd/%d", pid, pid, fd);
+	link[len] = '\0';
+	return 0;
+}
+
 int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
 		  bool shell_job, FdEntry **fds, size_t *nr)
 {
@@ -491,6 +601,7 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 	pid_t pid = ic->task->pid;
 	cleanup_free int *list = NULL;
 	cleanup_close int dir = -1;
+	struct task_fd_addrs addrs = { 0 };
 	int locals[PARASITE_MAX_FDS];
 	FdEntry *out = NULL;
 	char **links = NULL;
@@ -511,28 +622,34 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 			n--;
 			break;
 		}
+	ret = task_fd_addrs(ft, pid, n, &addrs);
+	if (ret)
+		return ret;
 	out = calloc(n ? n : 1, sizeof(*out));
-	if (!out)
-		return -ENOMEM;
+	links = calloc(n ? n : 1, sizeof(*links));
+	if (!out || !links) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 
 	/* kinds we refuse anyway are refused before the parasite is asked for them
 	 * (some, like io_uring, cannot even travel over SCM_RIGHTS) */
-	links = calloc(n ? n : 1, sizeof(*links));
-	if (!links) {
-		free(out);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
-		char name[16], link[PATH_MAX];
-		ssize_t len;
+		const struct fd_addr *fa = addrs.v ? fd_addr_find(&addrs, list[i]) : NULL;
+		char buf[PATH_MAX];
+		const char *link = fa ? fa->path : NULL;
 
-		snprintf(name, sizeof(name), "%d", list[i]);
-		len = readlinkat(dir, name, link, sizeof(link) - 1);
-		if (len < 0) {
-			ret = pr_perror("pid %d: readlink /proc/%d/fd/%d", pid, pid, list[i]);
+		if (addrs.v && !fa) {
+			ret = pr_errno(-EPROTO, "pid %d fd %d: not seen by the BPF task_file iterator",
+				       pid, list[i]);
 			goto fail;
 		}
-		link[len] = '\0';
+		if (!link) {
+			ret = read_fd_link(pid, dir, list[i], buf);
+			if (ret)
+				goto fail;
+			link = buf;
+		}
 		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
 			ret = unsupported_kind(pid, list[i], link);
 			goto fail;
@@ -563,12 +680,17 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 			goto fail;
 		}
 		for (i = 0; i < k; i++) {
-			ret = d->info[i].fd == list[done + i] ? 0 :
+			int fd = list[done + i];
+			const struct fd_addr *fa = addrs.v ? fd_addr_find(&addrs, fd) : NULL;
+
+			ret = d->info[i].fd == fd ? 0 :
 				pr_errno(-EPROTO, "pid %d: fd %d: parasite answered for fd %d", pid,
-					 list[done + i], d->info[i].fd);
-			if (!ret)
-				ret = probe_fd(&tc, list[done + i], links[done + i], locals[i], &d->info[i],
-					       &out[done + i]);
+					 fd, d->info[i].fd);
+			if (ret)
+				close(locals[i]);
+			else
+				ret = probe_fd(&tc, fd, links[done + i], locals[i], fa ? fa->addr : 0,
+					       &d->info[i], &out[done + i]);
 			if (ret) {
 				while (++i < k)
 					close(locals[i]);
@@ -577,11 +699,13 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		}
 		done += k;
 	}
+	task_fd_addrs_free(&addrs);
 	free_links(links, n);
 	*fds = out;
 	*nr = n;
 	return 0;
 fail:
+	task_fd_addrs_free(&addrs);
 	free_links(links, n);
 	free(out);
 	return ret;
