@@ -1,7 +1,8 @@
 /*
  * Open files of the dumped tree. One entry per open file description (what
  * a struct file is in the kernel): fds that share one, by dup() or fork(),
- * in one task or several, point to the same entry (kcmp KCMP_FILE decides).
+ * in one task or several, point to the same entry (kcmp KCMP_FILE decides,
+ * or the address of the struct file a BPF iterator gives: bpf-fds.h).
  * Each kind of file has its own file here (regular.c, pipe.c ...).
  */
 #ifndef CKPT_FILES_FILES_H
@@ -31,7 +32,7 @@ struct fd_probe {
 	pid_t pid;
 	int fd;				/* number in the task */
 	int local;			/* our copy of it (received with SCM_RIGHTS) */
-	const char *link;		/* readlink of /proc/PID/fd/N */
+	const char *link;		/* what /proc/PID/fd/N links to */
 	const struct stat *st;
 	const struct parasite_fd_info *info;
 	unsigned int mnt_id;

@@ -15,28 +15,78 @@
 #define LOG_PREFIX "files: "
 #include "common/log.h"
 #include "common/util.h"
+#include "files/bpf-fds.h"
 #include "files/files.h"
 #include "proc/proc.h"
 
-/* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
-#define __unused __attribute__((unused))
 #include <bsd/sys/tree.h>
+
+/*
+ * An open file description some task has, where a later fd finds it again:
+ * in the tree of its inode, in kcmp order; once the table goes by address
+ * (bpf-fds.h), in one tree of all, in the order of their addresses. Files
+ * ckpt opens itself (for a mapping, exe, cwd) are new descriptions no task
+ * has: they have none.
+ */
+struct desc {
+	RB_ENTRY(desc) by_kcmp, by_addr;
+	int local;			/* our copy of it */
+	uint64_t addr;			/* its struct file, once known */
+	size_t rec;
+	int err;			/* kcmp failed while this one was placed */
+};
 
 struct file_rec {
 	FileEntry fe;
 	int local;			/* kept open: kcmp needs it */
 	pid_t pid;			/* a task that had it */
 	int fd;				/* and its fd number there (-1: a mapping, exe, cwd) */
+	struct desc *desc;		/* NULL for a mapping, exe, cwd */
 };
 
-/* All descriptions of one inode, to compare a new fd against. */
+/*
+ * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
+ * else a total order of descriptions (their obfuscated addresses). An error
+ * (there should be none: both are ours) stops the walk as if equal and is
+ * left in a->err. One inode may have thousands of descriptions (every open
+ * of /dev/null): the tree keeps that at about log2(n) calls per fd.
+ */
+static int desc_kcmp(struct desc *a, struct desc *b)
+{
+	static pid_t me;
+	long r;
+
+	if (!me)
+		me = getpid();
+	r = syscall(SYS_kcmp, me, me, KCMP_FILE, a->local, b->local);
+	if (r == 1 || r == 2)
+		return r == 1 ? -1 : 1;
+	if (r)
+		a->err = r < 0 ? -errno : -EINVAL;
+	return 0;
+}
+
+/* libbsd's tree.h wants __unused, which its cdefs.h leaves undefined */
+#define __unused __attribute__((unused))
+static int desc_addr_cmp(struct desc *a, struct desc *b)
+{
+	return (a->addr > b->addr) - (a->addr < b->addr);
+}
+
+RB_HEAD(desc_tree, desc);
+RB_GENERATE_STATIC(desc_tree, desc, by_kcmp, desc_kcmp)
+RB_HEAD(addr_tree, desc);
+RB_GENERATE_STATIC(addr_tree, desc, by_addr, desc_addr_cmp)
+
+/* One inode: all its descriptions (files.img entries), the tasks' ones indexed. */
 struct inode_node {
 	RB_ENTRY(inode_node) link;
 	dev_t dev;
 	ino_t ino;
-	size_t *recs;			/* in kcmp order of their descriptions */
-	size_t n;
+	size_t *recs;			/* every entry of the inode, in the order seen */
+	size_t n, cap;
 	size_t first;			/* the rec seen first */
+	struct desc_tree descs;
 };
 
 static int inode_cmp(const struct inode_node *a, const struct inode_node *b)
@@ -52,10 +102,18 @@ RB_HEAD(inode_tree, inode_node);
 RB_GENERATE_STATIC(inode_tree, inode_node, link, inode_cmp)
 #undef __unused
 
+/* Past this many fds in a dump, loading the BPF iterator costs less than the kcmp calls. */
+#define BY_ADDR_MIN_FDS 256
+
 struct file_table {
 	struct file_rec *v;
 	size_t n, cap;
 	struct inode_tree inodes;
+	struct addr_tree descs_by_addr;
+	bool by_addr;			/* descriptions are found by address */
+	bool by_addr_tried;
+	int iter_prog;			/* the BPF iterator, -1 */
+	size_t nr_fds;			/* fds of tasks seen so far */
 	struct imgset *set;
 	uint64_t ghost_limit;
 	char dump_id[24];		/* in every name ckpt makes: unique per dump */
@@ -71,6 +129,8 @@ int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table *
 	if (!ft)
 		return -ENOMEM;
 	RB_INIT(&ft->inodes);
+	RB_INIT(&ft->descs_by_addr);
+	ft->iter_prog = -1;
 	ft->set = set;
 	ft->ghost_limit = ghost_limit;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
@@ -132,7 +192,10 @@ void file_table_free(struct file_table *ft)
 		free(ft->v[i].fe.pipe_data.data);
 		if (ft->v[i].local >= 0)
 			close(ft->v[i].local);
+		free(ft->v[i].desc);
 	}
+	if (ft->iter_prog >= 0)
+		close(ft->iter_prog);
 	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
 		RB_REMOVE(inode_tree, &ft->inodes, n);
 		free(n->recs);
@@ -142,76 +205,81 @@ void file_table_free(struct file_table *ft)
 	free(ft);
 }
 
-/*
- * kcmp(KCMP_FILE) of two of our fds: 0 for the same open file description,
- * else 1 or 2, a total order of descriptions (their obfuscated addresses);
- * or -errno. One inode may have thousands of descriptions (every open of
- * /dev/null): a binary search keeps that at log2(n) calls per fd.
- */
-static int desc_cmp(pid_t me, int a, int b)
+static void desc_unindex(struct file_table *ft, struct inode_node *node, struct desc *desc)
 {
-	long r = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
-
-	if (r < 0)
-		return -errno;
-	return r <= 2 ? (int)r : -EINVAL;
+	if (ft->by_addr)
+		RB_REMOVE(addr_tree, &ft->descs_by_addr, desc);
+	else
+		RB_REMOVE(desc_tree, &node->descs, desc);
+	free(desc);
 }
 
-/* The id of the description behind p->local, adding it when new. */
-static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *id)
+/*
+ * The id of the description behind p->local (at addr, 0 when unknown),
+ * adding it when new. p->fd < 0: a file ckpt opened itself, a description
+ * of its own that no fd can share.
+ */
+static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t addr, uint32_t *id)
 {
 	struct inode_node key = { .dev = p->st->st_dev, .ino = p->st->st_ino }, *node;
+	struct desc *desc = NULL, *old;
 	struct file_rec *rec;
-	size_t *nr, lo = 0;
+	struct fd_probe pp;
 	int ret;
 
 	node = RB_FIND(inode_tree, &ft->inodes, &key);
-	if (node) {
-		static pid_t me;
-		size_t hi = node->n;
-
-		if (!me)
-			me = getpid();
-
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = desc_cmp(me, p->local, ft->v[node->recs[mid]].local);
-
-			if (c < 0)
-				return pr_errno(c, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
-			if (c == 0) {
-				*id = ft->v[node->recs[mid]].fe.id;
-				close(p->local);
-				return 0;
-			}
-			if (c == 1)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-	} else {
+	if (!node) {
 		node = calloc(1, sizeof(*node));
 		if (!node)
 			return -ENOMEM;
 		node->dev = key.dev;
 		node->ino = key.ino;
+		RB_INIT(&node->descs);
 		RB_INSERT(inode_tree, &ft->inodes, node);
 	}
+	if (p->fd >= 0) {
+		desc = calloc(1, sizeof(*desc));
+		if (!desc)
+			return -ENOMEM;
+		desc->local = p->local;
+		desc->addr = addr;
+		desc->rec = ft->n;
+		if (ft->by_addr)
+			old = RB_INSERT(addr_tree, &ft->descs_by_addr, desc);
+		else
+			old = RB_INSERT(desc_tree, &node->descs, desc);
+		ret = desc->err;
+		if (ret) {
+			free(desc);	/* a failed kcmp stops the walk: never inserted */
+			return pr_errno(ret, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
+		}
+		if (old) {
+			free(desc);
+			*id = ft->v[old->rec].fe.id;
+			close(p->local);
+			return 0;
+		}
+	}
+	ret = -ENOMEM;
 	if (ft->n == ft->cap) {
 		size_t cap = ft->cap ? ft->cap * 2 : 64;
 		struct file_rec *nv = reallocarray(ft->v, cap, sizeof(*nv));
 
 		if (!nv)
-			return -ENOMEM;
+			goto fail;
 		ft->v = nv;
 		ft->cap = cap;
 	}
-	nr = reallocarray(node->recs, node->n + 1, sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	node->recs = nr;
-	struct fd_probe pp = *p;
+	if (node->n == node->cap) {
+		size_t cap = node->cap ? node->cap * 2 : 4;
+		size_t *nr = reallocarray(node->recs, cap, sizeof(*nr));
 
+		if (!nr)
+			goto fail;
+		node->recs = nr;
+		node->cap = cap;
+	}
+	pp = *p;
 	pp.ft = ft;
 	pp.same_inode = node->n ? &ft->v[node->first].fe : NULL;
 	p = &pp;
@@ -231,18 +299,87 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint32_t *
 		free(rec->fe.relink_name);
 		free(rec->fe.memfd_name);
 		free(rec->fe.pipe_data.data);
-		return ret;
+		goto fail;
 	}
 	rec->local = p->local;
 	rec->pid = p->pid;
 	rec->fd = p->fd;
+	rec->desc = desc;
 	if (!node->n)
 		node->first = ft->n;
-	memmove(node->recs + lo + 1, node->recs + lo, (node->n - lo) * sizeof(*node->recs));
-	node->recs[lo] = ft->n;
-	node->n++;
+	node->recs[node->n++] = ft->n;
 	*id = rec->fe.id;
 	ft->n++;
+	return 0;
+fail:
+	if (desc)
+		desc_unindex(ft, node, desc);
+	return ret;
+}
+
+/*
+ * From now on descriptions are found by the address of their struct file.
+ * The ones seen so far get theirs from ckpt's own copies of them. When the
+ * kernel cannot (see bpf-fds.h), kcmp goes on doing it.
+ */
+static void table_index_by_addr(struct file_table *ft)
+{
+	struct task_fd_addrs own = { 0 };
+	int prog, ret;
+
+	ft->by_addr_tried = true;
+	prog = bpf_fds_load();
+	if (prog < 0) {
+		pr_info("open file descriptions told apart by kcmp: no BPF task_file iterator (%s)",
+			strerror(-prog));
+		return;
+	}
+	ret = bpf_fds_read(prog, getpid(), &own);
+	for (size_t i = 0; !ret && i < ft->n; i++) {
+		struct desc *d = ft->v[i].desc;
+		const struct fd_addr *fa;
+
+		if (!d)
+			continue;
+		fa = fd_addr_find(&own, d->local);
+		if (!fa) {
+			ret = -ENOENT;
+			break;
+		}
+		d->addr = fa->addr;
+		if (RB_INSERT(addr_tree, &ft->descs_by_addr, d))
+			ret = -EEXIST;
+	}
+	task_fd_addrs_free(&own);
+	if (ret) {
+		pr_info("open file descriptions told apart by kcmp: BPF task_file iterator of ckpt: %s",
+			strerror(-ret));
+		RB_INIT(&ft->descs_by_addr);	/* only an index: they stay in their inode's tree */
+		close(prog);
+		return;
+	}
+	pr_debug("open file descriptions told apart by address (BPF task_file iterator)");
+	ft->iter_prog = prog;
+	ft->by_addr = true;
+}
+
+/*
+ * The task's fds with their addresses and paths, once the table goes by
+ * address (else a->v is NULL: kcmp, and the links read from /proc).
+ */
+static int task_fd_addrs(struct file_table *ft, pid_t pid, size_t nr_fds, struct task_fd_addrs *a)
+{
+	int ret;
+
+	*a = (struct task_fd_addrs){ 0 };
+	ft->nr_fds += nr_fds;
+	if (!ft->by_addr && !ft->by_addr_tried && ft->nr_fds >= BY_ADDR_MIN_FDS)
+		table_index_by_addr(ft);
+	if (!ft->by_addr)
+		return 0;
+	ret = bpf_fds_read(ft->iter_prog, pid, a);
+	if (ret)
+		return pr_errno(ret, "pid %d: read its fds with the BPF task_file iterator", pid);
 	return 0;
 }
 
@@ -251,37 +388,39 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* The fd numbers of the task, sorted. */
-static int list_fds(pid_t pid, int **out, size_t *nr)
+/* The fd numbers of the task, sorted, from its /proc/PID/fd open at dir. */
+static int list_fds(pid_t pid, int dir, int **out, size_t *nr)
 {
-	char path[64];
-	struct dirent *de;
+	char buf[32768];
 	int *v = NULL;
 	size_t n = 0, cap = 0;
-	DIR *d;
+	ssize_t got;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return pr_perror("pid %d: open %s", pid, path);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			int *nv;
+	while ((got = getdents64(dir, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
 
-			cap = cap ? cap * 2 : 64;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (n == cap) {
+				int *nv;
+
+				cap = cap ? cap * 2 : 64;
+				nv = reallocarray(v, cap, sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
 			}
-			v = nv;
+			v[n++] = atoi(de->d_name);
 		}
-		v[n++] = atoi(de->d_name);
 	}
-	closedir(d);
+	if (got < 0) {
+		free(v);
+		return pr_perror("pid %d: read /proc/%d/fd", pid, pid);
+	}
 	qsort(v, n, sizeof(*v), cmp_int);
 	*out = v;
 	*nr = n;
@@ -316,7 +455,7 @@ int file_table_add_inode(struct file_table *ft, pid_t pid, int local, const char
 	}
 	p = (struct fd_probe){ .pid = pid, .fd = -1, .local = local, .link = link, .st = &st,
 			       .info = &info };
-	ret = table_add(ft, &p, id);
+	ret = table_add(ft, &p, 0, id);
 	if (ret)
 		close(local);
 	return ret;
@@ -382,29 +521,17 @@ static int stat_fd(int fd, struct stat *st, unsigned int *mnt_id)
 	return 0;
 }
 
-static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link, int local,
-		    const struct parasite_fd_info *info, FdEntry *out)
+static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int local,
+		    uint64_t addr, const struct parasite_fd_info *info, FdEntry *out)
 {
 	struct file_table *ft = tc->ft;
 	pid_t pid = tc->pid;
-	char path[64], link[PATH_MAX];
 	unsigned int mnt_id = 0;
 	struct stat st;
 	struct fd_probe p;
-	ssize_t n;
 	uint32_t id;
 	int ret;
 
-	if (known_link) {
-		snprintf(link, sizeof(link), "%s", known_link);
-	} else {
-		snprintf(path, sizeof(path), "fd/%d", fd);
-		n = proc_readlink(pid, path, link, sizeof(link));
-		if (n < 0) {
-			close(local);
-			return n;
-		}
-	}
 	ret = stat_fd(local, &st, &mnt_id);
 	if (ret) {
 		pr_errno(ret, "pid %d fd %d (%s): statx", pid, fd, link);
@@ -420,7 +547,7 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link
 	p = (struct fd_probe){ .pid = pid, .fd = fd, .local = local, .link = link,
 			       .st = &st, .info = info, .mnt_id = mnt_id,
 			       .external_session = tc->external_session, .shell_job = tc->shell_job };
-	ret = table_add(ft, &p, &id);
+	ret = table_add(ft, &p, addr, &id);
 	if (ret) {
 		close(local);
 		return ret;
@@ -432,11 +559,37 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *known_link
 	return 0;
 }
 
+static int open_proc_fd_dir(pid_t pid)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	return fd;
+}
+
 static void free_links(char **links, size_t n)
 {
 	for (size_t i = 0; links && i < n; i++)
 		free(links[i]);
 	free(links);
+}
+
+/* What /proc/PID/fd/N names, into link (PATH_MAX bytes). */
+static int read_fd_link(pid_t pid, int dir, int fd, char *link)
+{
+	char name[16];
+	ssize_t len;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	len = readlinkat(dir, name, link, PATH_MAX - 1);
+	if (len < 0)
+		return pr_perror("pid %d: readlink /proc/%d/fd/%d", pid, pid, fd);
+	link[len] = '\0';
+	return 0;
 }
 
 int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,
@@ -447,13 +600,19 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 	struct parasite_drain_fds *d = &ic->args->u.drain;
 	pid_t pid = ic->task->pid;
 	cleanup_free int *list = NULL;
+	cleanup_close int dir = -1;
+	struct task_fd_addrs addrs = { 0 };
 	int locals[PARASITE_MAX_FDS];
 	FdEntry *out = NULL;
 	char **links = NULL;
 	size_t n = 0, done = 0;
 	int ret;
 
-	ret = list_fds(pid, &list, &n);
+	/* one open of /proc/PID/fd: each link is then read without walking the path to it */
+	dir = open_proc_fd_dir(pid);
+	if (dir < 0)
+		return dir;
+	ret = list_fds(pid, dir, &list, &n);
 	if (ret)
 		return ret;
 	/* the parasite's own socket is not the task's */
@@ -463,24 +622,33 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 			n--;
 			break;
 		}
+	ret = task_fd_addrs(ft, pid, n, &addrs);
+	if (ret)
+		return ret;
 	out = calloc(n ? n : 1, sizeof(*out));
-	if (!out)
-		return -ENOMEM;
+	links = calloc(n ? n : 1, sizeof(*links));
+	if (!out || !links) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 
 	/* kinds we refuse anyway are refused before the parasite is asked for them
 	 * (some, like io_uring, cannot even travel over SCM_RIGHTS) */
-	links = calloc(n ? n : 1, sizeof(*links));
-	if (!links) {
-		free(out);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
-		char path[32], link[PATH_MAX];
+		const struct fd_addr *fa = addrs.v ? fd_addr_find(&addrs, list[i]) : NULL;
+		char buf[PATH_MAX];
+		const char *link = fa ? fa->path : NULL;
 
-		snprintf(path, sizeof(path), "fd/%d", list[i]);
-		if (proc_readlink(pid, path, link, sizeof(link)) < 0) {
-			ret = -EIO;
+		if (addrs.v && !fa) {
+			ret = pr_errno(-EPROTO, "pid %d fd %d: not seen by the BPF task_file iterator",
+				       pid, list[i]);
 			goto fail;
+		}
+		if (!link) {
+			ret = read_fd_link(pid, dir, list[i], buf);
+			if (ret)
+				goto fail;
+			link = buf;
 		}
 		if (!strncmp(link, "anon_inode:", 11) || !strncmp(link, "socket:", 7)) {
 			ret = unsupported_kind(pid, list[i], link);
@@ -512,12 +680,17 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 			goto fail;
 		}
 		for (i = 0; i < k; i++) {
-			ret = d->info[i].fd == list[done + i] ? 0 :
+			int fd = list[done + i];
+			const struct fd_addr *fa = addrs.v ? fd_addr_find(&addrs, fd) : NULL;
+
+			ret = d->info[i].fd == fd ? 0 :
 				pr_errno(-EPROTO, "pid %d: fd %d: parasite answered for fd %d", pid,
-					 list[done + i], d->info[i].fd);
-			if (!ret)
-				ret = probe_fd(&tc, list[done + i], links[done + i], locals[i], &d->info[i],
-					       &out[done + i]);
+					 fd, d->info[i].fd);
+			if (ret)
+				close(locals[i]);
+			else
+				ret = probe_fd(&tc, fd, links[done + i], locals[i], fa ? fa->addr : 0,
+					       &d->info[i], &out[done + i]);
 			if (ret) {
 				while (++i < k)
 					close(locals[i]);
@@ -526,11 +699,13 @@ int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_se
 		}
 		done += k;
 	}
+	task_fd_addrs_free(&addrs);
 	free_links(links, n);
 	*fds = out;
 	*nr = n;
 	return 0;
 fail:
+	task_fd_addrs_free(&addrs);
 	free_links(links, n);
 	free(out);
 	return ret;
