@@ -171,15 +171,18 @@ static int batch_take(struct page_dump *pd)
 	while (moved < total) {
 		ssize_t s;
 
-		ret = parasite_wait_fd(ic, pd->pipe_rd);
-		if (ret)
-			return ret;
+		/* take what is there; wait (watching the parasite) only on an empty pipe */
 		s = splice(pd->pipe_rd, NULL, img_raw_fd(pd->pages), NULL, total - moved,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (s < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			if (errno == EINTR)
 				continue;
-			return pr_perror("pid %d: write pages to the image", pid);
+			if (errno != EAGAIN)
+				return pr_perror("pid %d: write pages to the image", pid);
+			ret = parasite_wait_fd(ic, pd->pipe_rd);
+			if (ret)
+				return ret;
+			continue;
 		}
 		if (s == 0)
 			break;	/* the parasite failed and closed the pipe: its reply says why */
