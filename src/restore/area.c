@@ -191,16 +191,28 @@ static bool vma_uffd_capable(const VmaEntry *v)
  * it: a read() into it would wait for a copy forever). Both are sorted by
  * address. The number of runs; *poff ends past the last page.
  */
-static size_t split_runs(const struct task_images *ti, const struct rst_vma *rv, size_t nv,
-			 struct rst_run *runs, uint64_t *poff)
+static long split_runs(pid_t pid, const struct task_images *ti, const struct rst_vma *rv,
+		       size_t nv, struct rst_run *runs, size_t cap, uint64_t *poff)
 {
+	uint64_t prev_end = 0;
 	size_t n = 0, k = 0;
 
 	for (size_t i = 1; i < ti->nr_pagemap; i++) {
 		const PagemapEntry *pe = (const PagemapEntry *)ti->pagemap[i];
 		uint64_t va = pe->vaddr, left = pe->nr_pages * PAGE_SIZE;
 
+		if (va < prev_end || va % PAGE_SIZE || left / PAGE_SIZE != pe->nr_pages ||
+		    va + left < va) {
+			pr_err("pid %d: pagemap image: run %zu at %#llx is out of order", pid, i,
+			       (unsigned long long)va);
+			return -EBADMSG;
+		}
+		prev_end = va + left;
 		while (left) {
+			if (n == cap) {
+				pr_err("pid %d: pagemap image: runs overlap the mappings", pid);
+				return -EBADMSG;
+			}
 			uint64_t len = left;
 
 			while (k < nv && rv[k].end <= va)
@@ -265,7 +277,13 @@ static int make_uffd(struct restore_ctx *ctx, pid_t pid)
 	/* the tests' way to see the other path: as if the kernel had none */
 	if (getenv("CKPT_NO_UFFD"))
 		return -ENOSYS;
-	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	/*
+	 * User faults only: a kernel access into a registered VMA (none is
+	 * meant to happen) fails with EFAULT instead of waiting for a copy.
+	 */
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0 && errno == EINVAL)
+		fd = syscall(SYS_userfaultfd, O_CLOEXEC);	/* before 5.11 */
 	if (fd < 0)
 		return -errno;
 	if (ioctl(fd, UFFDIO_API, &api)) {
@@ -460,7 +478,11 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	struct rst_run *runs = (struct rst_run *)(A + L.runs);
 	uint64_t poff = IMG_PAGES_DATA_OFF;
 
-	nr_runs = split_runs(ti, rv, nv, runs, &poff);
+	long split = split_runs(pid, ti, rv, nv, runs, nr_runs + 2 * nv, &poff);
+
+	if (split < 0)
+		return split;
+	nr_runs = split;
 	a->runs = base + L.runs;
 	a->nr_runs = nr_runs;
 	a->pages_size = poff;

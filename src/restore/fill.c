@@ -64,11 +64,16 @@ static int fill_open(pid_t pid, const struct rst_fill *f, int *uffd, int *pfd, s
 	if (pidfd < 0)
 		goto fail;
 	*uffd = syscall(SYS_pidfd_getfd, pidfd, f->uffd, 0);
-	*pfd = syscall(SYS_pidfd_getfd, pidfd, f->pages_fd, 0);
-	close(pidfd);
-	*runs = malloc(f->nr_runs * sizeof(**runs));
-	if (*uffd < 0 || *pfd < 0 || !*runs)
+	*pfd = *uffd < 0 ? -1 : syscall(SYS_pidfd_getfd, pidfd, f->pages_fd, 0);
+	*runs = *pfd < 0 ? NULL : malloc(f->nr_runs * sizeof(**runs));
+	if (!*runs) {
+		int err = errno;
+
+		close(pidfd);
+		errno = err;
 		goto fail;
+	}
+	close(pidfd);
 	local = (struct iovec){ *runs, f->nr_runs * sizeof(**runs) };
 	remote = (struct iovec){ (void *)f->runs, local.iov_len };
 	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)local.iov_len)
@@ -91,6 +96,11 @@ int restore_fill_help(struct restore_ctx *ctx, size_t slot)
 	if (fill_open(pid, f, &uffd, &pfd, &runs))
 		goto out;
 	while ((k = __atomic_fetch_add(&f->next, 1, __ATOMIC_SEQ_CST)) < f->nr_chunks) {
+		/* a task failed (maybe this one): its reason is the one to tell, stop here */
+		if (__atomic_load_n(&ctx->sync->error, __ATOMIC_SEQ_CST)) {
+			ret = -ECANCELED;
+			break;
+		}
 		if (!rst_fill_chunk(runs, f->nr_runs, &cur, k, &va, &off, &len)) {
 			pr_err("pid %d: page chunk %u is past the runs", pid, k);
 			ret = -EINVAL;
