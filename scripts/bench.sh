@@ -344,8 +344,24 @@ gibs() { awk -v ns="$1" -v b="$2" 'BEGIN { printf "%.2f GiB/s", b / 1073741824 /
 yesno() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? v >= t : v <= t; print ok ? "yes" : "no" }'; }
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 
+# One row of dump or restore speed against its ceiling (ratios from the turns).
+mem_row() {	# dump|restore SIZE CEILING-FILE LABEL CEILING-TEXT TARGET-RATIO
+	local what=$1 S=$2 label=$4 ctext=$5 t=$6 bytes c v r note=""
+	bytes=$(( ${S%G} << 30 ))
+	c=$(med "$3")
+	if [ -n "${FAIL[${what}_$S]:-}" ] && [ ! -s "$OUT/ratio_${what}_$S" ]; then
+		row "$label" "FAILED (${FAIL[${what}_$S]})" "${c:+$(gibs "$c" "$bytes") ($ctext)}" — "≥ $t × ceiling" no
+		return
+	fi
+	v=$(medcol "${what}_$S" 1)
+	r=$(med "ratio_${what}_$S")
+	[ -n "${FAIL[${what}_$S]:-}" ] && note=" (a later turn FAILED: ${FAIL[${what}_$S]})"
+	row "$label" "$(gibs "$v" "$bytes")$note" "$(gibs "$c" "$bytes") ($ctext)" \
+		"$(fmt "$r" %.2f)" "≥ $t × ceiling" "$(yesno "$r" ">=" "$t")"
+}
+
 table() {
-	local S bytes v c r note
+	local S bytes c v
 	echo "## ckpt benchmark — $DATE"
 	echo
 	echo "Machine: $CPU, $NCPU CPUs, $MEMG GiB RAM, kernel $KERNEL, THP $THP."
@@ -356,32 +372,12 @@ table() {
 	row metric median ceiling ratio target "met?"
 	row --- --- --- --- --- ---
 	for S in $SIZES; do
-		bytes=$(( ${S%G} << 30 ))
-		c=$(med "ceil_splice_$S")
-		if [ -n "${FAIL[dump_$S]:-}" ] && [ ! -s "$OUT/ratio_dump_$S" ]; then
-			row "dump, ${S%G} GiB anon → tmpfs" "FAILED (${FAIL[dump_$S]})" "$(gibs "$c" "$bytes") (vmsplice+splice, ${S%G} GiB)" — "≥ 0.9 × ceiling" no
-		else
-			v=$(medcol "dump_$S" 1)
-			r=$(med "ratio_dump_$S")
-			note=""
-			[ -n "${FAIL[dump_$S]:-}" ] && note=" (a later turn FAILED: ${FAIL[dump_$S]})"
-			row "dump, ${S%G} GiB anon → tmpfs" "$(gibs "$v" "$bytes")$note" "$(gibs "$c" "$bytes") (vmsplice+splice)" \
-				"$(fmt "$r" %.2f)" "≥ 0.9 × ceiling" "$(yesno "$r" ">=" 0.9)"
-		fi
+		mem_row dump "$S" "ceil_splice_$S" "dump, ${S%G} GiB anon → tmpfs" "vmsplice+splice" 0.9
 	done
 	for S in $SIZES; do
 		bytes=$(( ${S%G} << 30 ))
 		c=$(med "ceil_read_$S")
-		if [ -n "${FAIL[restore_$S]:-}" ] && [ ! -s "$OUT/ratio_restore_$S" ]; then
-			row "restore, ${S%G} GiB" "FAILED (${FAIL[restore_$S]})" "${c:+$(gibs "$c" "$bytes") (read into fresh anon)}" — "≥ 1.3 × ceiling" no
-		else
-			v=$(medcol "restore_$S" 1)
-			r=$(med "ratio_restore_$S")
-			note=""
-			[ -n "${FAIL[restore_$S]:-}" ] && note=" (a later turn FAILED: ${FAIL[restore_$S]})"
-			row "restore, ${S%G} GiB" "$(gibs "$v" "$bytes")$note" "$(gibs "$c" "$bytes") (read into fresh anon)" \
-				"$(fmt "$r" %.2f)" "≥ 1.3 × ceiling" "$(yesno "$r" ">=" 1.3)"
-		fi
+		mem_row restore "$S" "ceil_read_$S" "restore, ${S%G} GiB" "read into fresh anon" 1.3
 		if [ -s "$OUT/ceil_readpop_$S" ]; then
 			row "(info) read into MADV_POPULATE_WRITE'd anon, ${S%G} GiB" \
 				"$(gibs "$(med "ceil_readpop_$S")" "$bytes")" "$(gibs "$c" "$bytes") (read into fresh anon)" \

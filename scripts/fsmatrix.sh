@@ -161,35 +161,25 @@ failed_fs() {
 	warn "$what: cannot be made, skipped ($(tail -n 2 "$LOG" | tr '\n' ' '))"
 }
 
-up_ext4() {
-	local loop
-	mkdir -p "$DIR/ext4"
-	loop=$(new_loop ext4 64M) || { failed_fs ext4; return 1; }
-	if run mkfs.ext4 -q -F -b 4096 -L ckpt-ext4 "$loop" &&
-		run mount -t ext4 "$loop" "$DIR/ext4" && run mkdir -p "$DIR/ext4/t"; then
+# A loop-device filesystem of one mkfs, mounted at $DIR/NAME, tests in t/.
+up_loopfs() {	# NAME SIZE MKFS-COMMAND...
+	local name=$1 size=$2 loop
+	shift 2
+	mkdir -p "$DIR/$name"
+	loop=$(new_loop "$name" "$size") || { failed_fs "$name"; return 1; }
+	if run "$@" "$loop" &&
+		run mount -t "$name" "$loop" "$DIR/$name" && run mkdir -p "$DIR/$name/t"; then
 		losetup -d "$loop" 2>/dev/null
-		emit ext4 "$DIR/ext4/t"
+		emit "$name" "$DIR/$name/t"
 		return 0
 	fi
-	failed_fs ext4 "$DIR/ext4"
+	failed_fs "$name" "$DIR/$name"
 	losetup -d "$loop" 2>/dev/null
 	return 1
 }
 
-up_xfs() {
-	local loop
-	mkdir -p "$DIR/xfs"
-	loop=$(new_loop xfs 300M) || { failed_fs xfs; return 1; }
-	if run mkfs.xfs -q -f -L ckpt-xfs "$loop" &&
-		run mount -t xfs "$loop" "$DIR/xfs" && run mkdir -p "$DIR/xfs/t"; then
-		losetup -d "$loop" 2>/dev/null
-		emit xfs "$DIR/xfs/t"
-		return 0
-	fi
-	failed_fs xfs "$DIR/xfs"
-	losetup -d "$loop" 2>/dev/null
-	return 1
-}
+up_ext4() { up_loopfs ext4 64M mkfs.ext4 -q -F -b 4096 -L ckpt-ext4; }
+up_xfs() { up_loopfs xfs 300M mkfs.xfs -q -f -L ckpt-xfs; }
 
 up_btrfs() {
 	local loop

@@ -209,12 +209,12 @@ static long split_runs(pid_t pid, const struct task_images *ti, const struct rst
 		}
 		prev_end = va + left;
 		while (left) {
+			uint64_t len = left;
+
 			if (n == cap) {
 				pr_err("pid %d: pagemap image: runs overlap the mappings", pid);
 				return -EBADMSG;
 			}
-			uint64_t len = left;
-
 			while (k < nv && rv[k].end <= va)
 				k++;
 			if (k < nv && rv[k].start > va && rv[k].start < va + len)
@@ -232,11 +232,12 @@ static long split_runs(pid_t pid, const struct task_images *ti, const struct rst
 }
 
 /*
- * Mark the runs that lie inside one userfaultfd-capable VMA, and those VMAs:
- * the bytes they hold. Both arrays are sorted by address.
+ * Mark the runs that lie inside a userfaultfd-capable VMA (rv[].uffd set
+ * by the caller), and keep the mark only on VMAs that got a run. Both
+ * arrays are sorted by address. The bytes of the marked runs; *chunks, theirs.
  */
-static uint64_t mark_uffd_runs(struct rst_vma *rv, size_t nv, const bool *capable,
-			       struct rst_run *runs, size_t nr_runs)
+static uint64_t mark_uffd_runs(struct rst_vma *rv, size_t nv, struct rst_run *runs, size_t nr_runs,
+			       uint64_t *chunks)
 {
 	uint64_t bytes = 0;
 	size_t k = 0;
@@ -248,12 +249,15 @@ static uint64_t mark_uffd_runs(struct rst_vma *rv, size_t nv, const bool *capabl
 			k++;
 		if (k == nv)
 			break;
-		if (capable[k] && rv[k].start <= r->vaddr && r->vaddr + r->len <= rv[k].end) {
+		if (rv[k].uffd && rv[k].start <= r->vaddr && r->vaddr + r->len <= rv[k].end) {
 			r->uffd = 1;
-			rv[k].uffd = 1;
+			rv[k].uffd = 2;		/* capable and used */
 			bytes += r->len;
+			*chunks += DIV_ROUND_UP(r->len, RST_FILL_CHUNK);
 		}
 	}
+	for (size_t i = 0; i < nv; i++)
+		rv[i].uffd = rv[i].uffd == 2;
 	return bytes;
 }
 
@@ -446,10 +450,6 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 
 	struct rst_vma *rv = (struct rst_vma *)(A + L.vmas);
 	int32_t *close_fds = (int32_t *)(A + L.fds);
-	bool *capable = calloc(nv + 1, sizeof(*capable));
-
-	if (!capable)
-		return -ENOMEM;
 
 	for (size_t i = 0, k = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *v = mm->vmas[i];
@@ -467,7 +467,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 				  v->prot | PROT_READ | PROT_WRITE;
 		if (v->kind == VMA_KIND__VMA_ANON_SHARED)
 			rv[k].flags = MAP_SHARED;	/* the memfd stands for the object */
-		capable[k] = vma_uffd_capable(v);
+		rv[k].uffd = vma_uffd_capable(v);
 		if (rv[k].fd >= 0)
 			close_fds[nfds++] = rv[k].fd;
 		k++;
@@ -493,21 +493,18 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	 * UFFDIO_COPY (a page made and filled at once, not zeroed first and not
 	 * a fault each), by the restorer and ckpt side by side.
 	 */
-	if (mark_uffd_runs(rv, nv, capable, runs, nr_runs) >= 2 * RST_FILL_CHUNK) {
+	if (mark_uffd_runs(rv, nv, runs, nr_runs, &a->nr_chunks) >= 2 * RST_FILL_CHUNK) {
 		a->uffd = make_uffd(ctx, pid);
-		if (a->uffd >= 0) {
-			for (size_t i = 0; i < nr_runs; i++)
-				if (runs[i].uffd)
-					a->nr_chunks += DIV_ROUND_UP(runs[i].len, RST_FILL_CHUNK);
+		if (a->uffd >= 0)
 			close_fds[nfds++] = a->uffd;
-		} else {
+		else
 			pr_info("pid %d: no userfaultfd (%s): pages are read in", pid,
 				strerror(-a->uffd));
-		}
 	}
-	if (a->uffd < 0)
+	if (a->uffd < 0) {
+		a->nr_chunks = 0;
 		unmark_uffd_runs(rv, nv, runs, nr_runs);
-	free(capable);
+	}
 	if (pfd >= 0)
 		close_fds[nfds++] = pfd;
 	close_fds[nfds++] = exe_fd;
