@@ -76,7 +76,10 @@ struct remote_thread {
  */
 int remote_syscalls(struct remote_thread *rt, size_t n);
 int infect_start(struct infect_ctl *ic);
-/* infect_start() of n tasks, their injected syscalls side by side; on failure, cure them all. */
+/*
+ * infect_start() of n tasks, their injected syscalls side by side. On
+ * failure the caller cures all n (infect_cure_many): some may be half made.
+ */
 int infect_start_many(struct infect_ctl **ics, size_t n);
 /* Send a command (with an optional fd attached). */
 int parasite_cmd(struct infect_ctl *ic, uint32_t cmd, uint32_t arg, int send_fd);

@@ -33,7 +33,6 @@ struct seized_task {
 	struct seized_thread *threads;	/* leader first when alive */
 	size_t nr_threads;
 	/* seize_tree()'s own bookkeeping */
-	bool threads_settled;		/* every thread seized; no new one can appear */
 	bool had_children;		/* at its last scan */
 };
 

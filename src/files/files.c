@@ -253,6 +253,16 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 			free(desc);	/* a failed kcmp stops the walk: never inserted */
 			return pr_errno(ret, "pid %d fd %d (%s): kcmp", p->pid, p->fd, p->link);
 		}
+		/*
+		 * The address was read before the fd reached us: one kcmp makes
+		 * sure it still names the same description (an fd closed and
+		 * reopened meanwhile by a task outside the tree sharing the table).
+		 */
+		if (old && ft->by_addr && (desc_kcmp(desc, old) || desc->err)) {
+			free(desc);
+			return pr_errno(-EAGAIN, "pid %d fd %d (%s): changed while it was dumped",
+					p->pid, p->fd, p->link);
+		}
 		if (old) {
 			free(desc);
 			*id = ft->v[old->rec].fe.id;

@@ -133,7 +133,6 @@ struct rs_state {
 	uint8_t *saved;			/* what the frame covers */
 	size_t k;			/* the call in progress */
 	bool at_entry;			/* its next stop is the entry of call k (else its exit) */
-	bool running;			/* resumed, its stop not taken yet */
 	bool framed;			/* the frame is on its stack */
 	bool done;			/* all its calls made, or failed; put back */
 };
@@ -142,7 +141,6 @@ static int resume_syscall(struct seized_thread *th, struct rs_state *s)
 {
 	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
 		return pr_perror("tid %d: PTRACE_SYSCALL", th->tid);
-	s->running = true;
 	return 0;
 }
 
@@ -203,7 +201,6 @@ static int rs_step(struct remote_thread *rt, struct rs_state *s)
 	int status, err;
 
 	err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
-	s->running = false;
 	if (err)
 		return pr_errno(err, "tid %d: died in an injected syscall", th->tid);
 	if (WSTOPSIG(status) != (SIGTRAP | 0x80) || s->at_entry) {
@@ -232,14 +229,7 @@ static void rs_end(struct remote_thread *rt, struct rs_state *s)
 	int err = 0;
 
 	s->done = true;
-	if (s->running) {
-		int status;
-
-		/* it failed elsewhere while resumed: take its stop first (it runs nothing that blocks) */
-		s->running = false;
-		err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
-	}
-	if (!err && th->at_syscall_stop)
+	if (th->at_syscall_stop)
 		err = put_back_thread(th);
 	if (!err && s->framed) {
 		err = pwrite_all(rt->ic->mem_fd, s->saved, s->size, s->frame);
@@ -257,8 +247,12 @@ int remote_syscalls(struct remote_thread *rt, size_t n)
 	size_t left = 0;
 	int err = 0;
 
-	if (!st)
+	if (!st) {
+		/* no call made: each thread says so (a cure must not count as done) */
+		for (size_t i = 0; i < n; i++)
+			rt[i].err = -ENOMEM;
 		return -ENOMEM;
+	}
 	/* every thread on its way to its first stop, then their stops taken as they come round */
 	for (size_t i = 0; i < n; i++) {
 		rt[i].err = 0;
@@ -332,6 +326,8 @@ static int map_local(struct infect_ctl *ic)
 	}
 	memcpy(ic->local_map, parasite_blob, parasite_blob_size);
 	ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
+	/* no page pipe yet: a cure before the parasite ran must not close fd 0 */
+	ic->args->pipe_fd = -1;
 	return 0;
 }
 

@@ -231,10 +231,8 @@ static int seize_threads(struct seized_task *t)
 		ret2 = finish_seize_threads(t, from);
 		if (ret || ret2)
 			return ret ? ret : ret2;
-		if (!found_new) {
-			t->threads_settled = true;
+		if (!found_new)
 			return 0;
-		}
 		if (++rescans > MAX_RESCANS)
 			return pr_errno(-EAGAIN, "pid %d: threads keep appearing", t->pid);
 	}
