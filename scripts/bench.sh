@@ -64,7 +64,7 @@ for h in target rss splice_ceiling read_ceiling; do
 done
 
 # ---- scratch tmpfs -----------------------------------------------------------
-W=$(mktemp -d /tmp/ckpt-bench.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-bench.XXXXXX)
 M=$W/mnt
 mkdir "$M"
 mount -t tmpfs -o size=10G,mode=0700 ckpt-bench "$M" || { rmdir "$M" "$W"; exit 1; }

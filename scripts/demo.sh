@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-W=$(mktemp -d /tmp/ckpt-demo.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-demo.XXXXXX)
 trap '[ -n "${RP:-}" ] && kill -9 $RP 2>/dev/null; rm -rf "$W"' EXIT
 
 echo "== starting a counter (16 MiB of heap, a register loop, a log file)"

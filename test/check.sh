@@ -26,7 +26,7 @@ for t in build/test/unit/*; do
 done
 echo "unit: $upass passed, $ufail failed"
 
-out=$(mktemp /tmp/ckpt-check.XXXXXX) || exit 2
+out=$(mktemp "${TMPDIR:-/tmp}"/ckpt-check.XXXXXX) || exit 2
 echo "== zdtm"
 { test/run "$@" 2>&1; echo "rc=$?" >>"$out.rc"; } | tee "$out"
 rc=$(sed -n 's/^rc=//p' "$out.rc" 2>/dev/null)

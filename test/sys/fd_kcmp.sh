@@ -8,7 +8,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
-W=$(mktemp -d /tmp/ckpt-fdkcmp.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-fdkcmp.XXXXXX)
 fail() { echo "FAIL fd_kcmp: $*"; echo "    (files in $W)"; [ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null; exit 1; }
 
 BPF=""

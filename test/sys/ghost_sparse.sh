@@ -6,7 +6,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
-W=$(mktemp -d /tmp/ckpt-ghost.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-ghost.XXXXXX)
 fail() { echo "FAIL ghost_sparse: $*"; echo "    (files in $W)"; [ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null; exit 1; }
 
 cat >"$W/holder.c" <<'C'

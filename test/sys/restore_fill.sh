@@ -10,7 +10,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
-W=$(mktemp -d /tmp/ckpt-fill.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-fill.XXXXXX)
 PID=""
 fail() { echo "FAIL restore_fill: $*"; echo "    (files in $W)"; [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; exit 1; }
 

@@ -7,7 +7,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
 PROG=$ROOT/build/test/helpers/tty_counter
-W=$(mktemp -d /tmp/ckpt-shelljob.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-shelljob.XXXXXX)
 fail() { echo "FAIL shell_job: $*"; echo "    (files in $W)"; exit 1; }
 command -v script >/dev/null || { echo "SKIP shell_job: no script(1)"; exit 77; }
 

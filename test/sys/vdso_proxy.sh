@@ -6,7 +6,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
-W=$(mktemp -d /tmp/ckpt-vdso.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/ckpt-vdso.XXXXXX)
 fail() { echo "FAIL vdso_proxy: $*"; echo "    (files in $W)"; [ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null; exit 1; }
 
 "$ROOT/build/test/static/vdso" --pidfile "$W/pid" --outfile "$W/out" || fail "test did not start"
