@@ -5,9 +5,11 @@ B	:= build
 CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
 	       -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla
 CFLAGS	?= -O2 -g
+VERSION	:= 0.2
+PREFIX	?= /usr/local
 DEPS_CFLAGS := $(shell pkg-config --cflags libprotobuf-c libnl-3.0 libcap libbsd 2>/dev/null)
 DEPS_LIBS := $(shell pkg-config --libs libprotobuf-c libnl-3.0 libcap libbsd 2>/dev/null)
-CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I. -I$(B)/proto $(DEPS_CFLAGS)
+CPPFLAGS := -D_GNU_SOURCE -DCKPT_VERSION='"$(VERSION)"' -Iinclude -Isrc -I. -I$(B)/proto $(DEPS_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(CFLAGS_WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 
 PROTOS	:= $(wildcard proto/*.proto)
@@ -146,17 +148,25 @@ check: deps
 	@sh test/check.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(B)/ckpt $(B)/test/helpers/subreaper $(B)/test/helpers/demo_counter
 	@bash scripts/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/bench.sh
 
+# ckpt alone: the binary is self-contained (both blobs are inside it).
+install: deps
+	@$(MAKE) --no-print-directory $(B)/ckpt
+	install -D -m 0755 $(B)/ckpt $(DESTDIR)$(PREFIX)/sbin/ckpt
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ckpt
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps lint unit check demo bench clean
+.PHONY: all tests deps lint unit check demo bench install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -6,8 +6,13 @@
  * it concerns ("pid 812 fd 7 (/srv/log): relink failed: EXDEV"). Callers
  * propagate the code and do not log it again.
  *
- * The first error message of a command is kept: the CLI prints it as the one
- * line on stderr ("ckpt: dump failed: <first error>").
+ * The first error belongs to the operation (a dump, a restore, later one
+ * request of the RPC service), not to the process: the operation owns a
+ * struct op_error and makes it current for as long as it runs; the first
+ * error logged meanwhile is kept there, and the operation's caller decides
+ * where to print it (the CLI: the one line "ckpt: dump failed: <first
+ * error>" on stderr). An error logged with no operation current is only
+ * logged.
  *
  * Messages never end in '\n'; the logger adds it (a lint in the Makefile
  * checks).
@@ -35,9 +40,21 @@ int log_level(void);
 void log_msg(int level, const char *prefix, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* The first error logged since start (or the last log_clear_error()), or NULL. */
+/* The first error of one operation; zero-initialised means "none yet". */
+struct op_error {
+	int set;
+	char msg[1024];
+};
+
+/* Make e the current operation's error (NULL: none); returns the previous one. */
+struct op_error *log_set_op(struct op_error *e);
+/* The current operation's first error, or NULL (none yet, or no operation). */
 const char *log_first_error(void);
+/* Forget the current operation's first error (tests run many operations). */
 void log_clear_error(void);
+
+/* "ENOENT" for -ENOENT or ENOENT; "E<n>" for a number without a name. */
+const char *errno_name(int err);
 
 #ifndef LOG_PREFIX
 #define LOG_PREFIX ""
@@ -48,9 +65,10 @@ void log_clear_error(void);
 #define pr_info(fmt, ...)  log_msg(LOG_INFO, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) log_msg(LOG_DEBUG, LOG_PREFIX, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
-/* Log an error with strerror(-err) appended; evaluates to err (a -errno). */
+/* Log an error with "strerror (ENAME)" appended; evaluates to err (a -errno). */
 #define pr_errno(err, fmt, ...) \
-	({ int __e = (err); pr_err(fmt ": %s", ##__VA_ARGS__, strerror(-__e)); __e; })
+	({ int __e = (err); pr_err(fmt ": %s (%s)", ##__VA_ARGS__, strerror(-__e), \
+				    errno_name(__e)); __e; })
 
 /* The same with the current errno; evaluates to -errno. */
 #define pr_perror(fmt, ...) pr_errno(-errno, fmt, ##__VA_ARGS__)

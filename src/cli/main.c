@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/log.h"
+#include "images/image.h"
 
 static void usage(FILE *f)
 {
@@ -17,6 +18,7 @@ static void usage(FILE *f)
 	      "                     bring the tree in DIR back, same pids, and let it run\n"
 	      "  show DIR           print the image set in DIR as JSON\n"
 	      "  check              report the kernel features ckpt relies on\n"
+	      "  version            print ckpt's version and image version (also -V, --version)\n"
 	      "\n"
 	      "Run 'ckpt <command> --help' for the options of a command.\n", f);
 }
@@ -97,6 +99,10 @@ void cli_report_failure(const char *what, int err)
 
 int main(int argc, char **argv)
 {
+	/* one command is one operation: its first error is printed as its one line */
+	struct op_error err = { 0 };
+
+	log_set_op(&err);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -111,6 +117,10 @@ int main(int argc, char **argv)
 		return cmd_show(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("ckpt %s (image version %u)\n", CKPT_VERSION, IMG_VERSION);
+		return 0;
+	}
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

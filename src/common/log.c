@@ -4,13 +4,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bsd/string.h>
 
 #include "common/log.h"
 
 static FILE *log_file;		/* NULL: stderr */
 static int cur_level = LOG_WARN;
-static char first_error[1024];
-static int have_error;
+static struct op_error *cur_op;	/* the running operation's, or NULL */
 static struct timespec t0;
 
 int log_init(const char *path, int level)
@@ -38,15 +38,37 @@ int log_level(void)
 	return cur_level;
 }
 
+struct op_error *log_set_op(struct op_error *e)
+{
+	struct op_error *prev = cur_op;
+
+	cur_op = e;
+	return prev;
+}
+
 const char *log_first_error(void)
 {
-	return have_error ? first_error : NULL;
+	return cur_op && cur_op->set ? cur_op->msg : NULL;
 }
 
 void log_clear_error(void)
 {
-	have_error = 0;
-	first_error[0] = '\0';
+	if (cur_op)
+		*cur_op = (struct op_error){ 0 };
+}
+
+const char *errno_name(int err)
+{
+	static __thread char buf[16];
+	const char *n;
+
+	if (err < 0)
+		err = -err;
+	n = strerrorname_np(err);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
 }
 
 void log_msg(int level, const char *prefix, const char *file, int line, const char *fmt, ...)
@@ -59,10 +81,9 @@ void log_msg(int level, const char *prefix, const char *file, int line, const ch
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	if (level == LOG_ERROR && !have_error) {
-		memcpy(first_error, msg, sizeof(first_error) - 1);
-		first_error[sizeof(first_error) - 1] = 0;
-		have_error = 1;
+	if (level == LOG_ERROR && cur_op && !cur_op->set) {
+		strlcpy(cur_op->msg, msg, sizeof(cur_op->msg));
+		cur_op->set = 1;
 	}
 	if (level > cur_level)
 		goto out;

@@ -26,10 +26,6 @@
 #include "mountinfo.pb-c.h"
 #include "pstree.pb-c.h"
 
-#ifndef CKPT_VERSION
-#define CKPT_VERSION "0.1"
-#endif
-
 /* A session whose leader is not in the tree is the caller's (a shell's). */
 static bool external_session(struct seized_tree *tree, const struct seized_task *t)
 {

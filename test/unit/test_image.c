@@ -1011,6 +1011,9 @@ static void test_enospc(void **state)
 
 int main(void)
 {
+	static struct op_error err;	/* these tests are one operation */
+
+	log_set_op(&err);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_table),
 		cmocka_unit_test(test_roundtrip),

@@ -746,6 +746,9 @@ static void test_show_fuzz(void **state)
 
 int main(void)
 {
+	static struct op_error err;	/* these tests are one operation */
+
+	log_set_op(&err);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_show_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_no_set, setup, teardown),
