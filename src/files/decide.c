@@ -1,4 +1,4 @@
-/* The decision of include/files/decide.h, in the order DESIGN.md gives. */
+/* The decision of include/files/decide.h, in the order of the table in README.md ("Files whose names are gone"). */
 #include <stdio.h>
 #include <string.h>
 
