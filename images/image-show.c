@@ -9,6 +9,7 @@
 #include "images/image.h"
 #include "images/image-json.h"
 #include "images/image-show.h"
+#include "images/validate.h"
 
 #include "fdinfo.pb-c.h"
 #include "files.pb-c.h"
@@ -357,6 +358,8 @@ int show_image_set(const char *dir, FILE *out)
 	if (!mem)
 		return pr_perror("%s: cannot show", dir);
 	r = imgset_open(dir, &set);
+	if (!r)
+		r = imgset_validate(set, 0);
 	if (!r)
 		r = show_set(mem, set);
 	if (!r && ferror(mem))

@@ -28,6 +28,7 @@ struct restore_opts {
 	bool detached;
 	const char *pidfile;
 	bool shell_job;			/* external terminal fds get ckpt's terminal */
+	bool trust_images;		/* --trust-images: no owner or creds check of the set */
 };
 
 struct rtask {

@@ -1,0 +1,23 @@
+/*
+ * CRC-32C (Castagnoli), the checksum of every image file (recorded in the
+ * inventory). Streaming: crc = crc32c(crc, buf, len) over the pieces, from
+ * CRC32C_INIT; crc32c_final() gives the value to store. Uses the SSE4.2
+ * crc32 instruction where the CPU has it, a table otherwise: same results.
+ */
+#ifndef CKPT_IMAGES_CRC32C_H
+#define CKPT_IMAGES_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CRC32C_INIT 0xffffffffu
+
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+static inline uint32_t crc32c_final(uint32_t crc)
+{
+	return crc ^ 0xffffffffu;
+}
+/* The table version alone (tests compare the two). */
+uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len);
+
+#endif
