@@ -298,7 +298,7 @@ static int read_one(struct vctx *c, enum img_kind kind, uint32_t pid, bool zombi
 	if (r)
 		return r;
 	if (n != 1) {
-		pr_err("%s/%s-%" PRIu32 ".img: %zu records, expected one", imgset_dir(c->set),
+		pr_err("%s-%" PRIu32 ".img: %zu records, expected one",
 		       kind == IMG_CORE ? "core" : kind == IMG_MM ? "mm" : "fs", pid, n);
 		free_msgs(v, n);
 		return -EBADMSG;
