@@ -126,7 +126,13 @@ $(B)/test/helpers/%: test/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-tests: $(UNIT_BINS) $(ZDTM_BINS) $(HELPER_BINS)
+# Tools the tests use on image sets (imgtool: edit and re-seal a set), built like the unit tests.
+TOOL_BINS := $(patsubst test/tools/%.c,$(B)/test/tools/%,$(wildcard test/tools/*.c))
+$(B)/test/tools/%: test/tools/%.c $(CORE_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_SAN_OBJS) $(DEPS_LIBS)
+
+tests: $(UNIT_BINS) $(ZDTM_BINS) $(HELPER_BINS) $(TOOL_BINS)
 
 # ---- entry points ----------------------------------------------------------
 deps:
