@@ -6,10 +6,14 @@
  *   imgtool file DIR ID KEY=VALUE...     change file ID of files.img, then seal:
  *                                        path=, mode= (octal), relink_name=, ino=
  *   imgtool pstree DIR PID add-thread=TID   give task PID one more thread id, then seal
+ *   imgtool pack DIR OUT                 the set as one fuzz input (fuzz/fuzz_imgset.c's
+ *                                        format; raw images as their header page and size)
  *
  * Not part of ckpt: a test tool, built with the unit tests.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,8 +204,47 @@ static void edit_pstree(const char *dir, uint32_t pid, const char *arg)
 	write_msgs(dir, "pstree.img", IMG_MAGIC_PSTREE, m, n);
 }
 
+static void pack(const char *dir, const char *out)
+{
+	struct dirent **names;
+	unsigned char b4[4];
+	FILE *f = fopen(out, "w");
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	if (!f || n < 0)
+		die(out);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		bool raw = !strncmp(name, "pages-", 6) || !strncmp(name, "ghost-", 6);
+		unsigned char nl = strlen(name);
+		char path[4096];
+		size_t len, keep;
+		unsigned char *buf;
+
+		if (name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		buf = slurp(path, &len);
+		keep = raw && len > 4096 ? 4096 : len;
+		fwrite(&nl, 1, 1, f);
+		fwrite(name, 1, nl, f);
+		put32(b4, keep);
+		fwrite(b4, 1, 4, f);
+		fwrite(buf, 1, keep, f);
+		put32(b4, raw ? len : 0);
+		fwrite(b4, 1, 4, f);
+		free(buf);
+	}
+	if (fclose(f))
+		die(out);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "pack")) {
+		pack(argv[2], argv[3]);
+		return 0;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "seal")) {
 		seal(argv[2]);
 		return 0;
@@ -216,6 +259,6 @@ int main(int argc, char **argv)
 		seal(argv[2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: imgtool seal DIR | file DIR ID KEY=VALUE... | pstree DIR PID add-thread=TID\n");
+	fprintf(stderr, "usage: imgtool seal DIR | pack DIR OUT | file DIR ID KEY=VALUE... | pstree DIR PID add-thread=TID\n");
 	return 2;
 }
