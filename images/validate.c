@@ -390,8 +390,9 @@ static int check_pagemap(struct vctx *c, const PstreeEntry *pe, const MmEntry *m
 	if (fstat(img_raw_fd(img), &st)) {
 		r = pr_perror("%s: cannot stat", img_name(img));
 	} else if (head->nr_pages > ((uint64_t)st.st_size - IMG_PAGES_DATA_OFF) / PAGE) {
-		pr_err("%s: %lld bytes, too short for the %" PRIu64 " pages of the pagemap: truncated",
-		       img_name(img), (long long)st.st_size, head->nr_pages);
+		pr_err("%s: %lld bytes, too short for the %" PRIu64 " pages of pid %" PRIu32
+		       "'s pagemap: truncated", img_name(img), (long long)st.st_size, head->nr_pages,
+		       pe->pid);
 		r = -ENODATA;
 	}
 	img_close(img);
