@@ -79,7 +79,7 @@ $(B)/%-blob.o: $(B)/%-blob.c
 
 # ---- ckpt ------------------------------------------------------------------
 $(B)/ckpt: $(TRACER_OBJS)
-	$(CC) -o $@ $^ $(DEPS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
 # ---- tests -----------------------------------------------------------------
 # Unit tests link the pure layers (proc parsers, images, common), built with
