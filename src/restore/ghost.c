@@ -231,25 +231,33 @@ static int open_relinked(struct restore_ctx *ctx, const FileEntry *fe)
 	/*
 	 * Opened through its old name when that is free (a second link, gone at
 	 * once: /proc shows "name (deleted)" as before), else through ckpt's
-	 * link. ckpt's link stays until the whole restore succeeded.
+	 * link. ckpt's link stays until the whole restore succeeded. Looked at
+	 * first (O_PATH, a symlink not followed), then opened through that look:
+	 * the description the task gets has its own flags only.
 	 */
-	int flags = (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC;
+	const char *name = fe->relink_name;
+	bool via_path = !link(fe->relink_name, fe->path);
+	char self[64];
+	int pfd;
 
-	if (!link(fe->relink_name, fe->path)) {
-		fd = open(fe->path, flags);
-		if (fd >= 0)
-			remove_made(fe, fe->path, fd, false);
-	} else {
-		fd = open(fe->relink_name, flags);
-	}
-	if (fd < 0)
+	if (via_path)
+		name = fe->path;
+	pfd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd >= 0 && via_path)
+		remove_made(fe, fe->path, pfd, false);
+	if (pfd < 0)
 		return pr_perror("%s: open ckpt's link %s", fe->path, fe->relink_name);
-	if (fstat(fd, &st) || (st.st_mode & S_IFMT) != (fe->mode & S_IFMT) ||
+	if (fstat(pfd, &st) || (st.st_mode & S_IFMT) != (fe->mode & S_IFMT) ||
 	    (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino)) {
-		close(fd);
+		close(pfd);
 		pr_err("%s: %s is not the inode that was dumped", fe->path, fe->relink_name);
 		return -ESTALE;
 	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
+	close(pfd);
+	if (fd < 0)
+		return pr_perror("%s: open ckpt's link %s", fe->path, fe->relink_name);
 	if (fe->pos > 0 && lseek(fd, fe->pos, SEEK_SET) != fe->pos) {
 		close(fd);
 		return pr_perror("%s: seek to %lld", fe->path, (long long)fe->pos);
@@ -333,7 +341,8 @@ static int make_nameless(struct restore_ctx *ctx, const FileEntry *fe)
 		return ret;
 	if (S_ISFIFO(fe->mode))	/* never block on a FIFO: hold it open both ways */
 		keep = open(made, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	fd = open(made, (fe->flags & ~OPEN_IGNORED) | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC |
+	/* not O_NOFOLLOW: the task would see it in its flags; made by us a moment ago */
+	fd = open(made, (fe->flags & ~OPEN_IGNORED) | O_NOCTTY | O_CLOEXEC |
 			(S_ISFIFO(fe->mode) ? O_NONBLOCK : 0));
 	ret = fd < 0 ? pr_perror("%s: open %s", fe->path, made) : 0;
 	if (!ret && S_ISFIFO(fe->mode) && fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
