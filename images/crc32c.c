@@ -5,8 +5,10 @@
  * "shift by n bytes" multiplication done by table (crc32c_shift), so a
  * page costs about a third of a serial loop.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "images/crc32c.h"
 
@@ -118,4 +120,21 @@ uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
 		return crc32c_hw(crc, buf, len);
 #endif
 	return crc32c_sw(crc, buf, len);
+}
+
+#define WINDOW (4u << 20)
+
+int crc32c_fd(int fd, uint64_t size, uint32_t *crc)
+{
+	for (uint64_t off = 0; off < size; off += WINDOW) {
+		size_t n = size - off < WINDOW ? size - off : WINDOW;
+		void *map = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, off);
+
+		if (map == MAP_FAILED)
+			return -errno;
+		madvise(map, n, MADV_SEQUENTIAL);
+		*crc = crc32c(*crc, map, n);
+		munmap(map, n);
+	}
+	return 0;
 }

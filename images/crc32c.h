@@ -19,5 +19,11 @@ static inline uint32_t crc32c_final(uint32_t crc)
 }
 /* The table version alone (tests compare the two). */
 uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len);
+/*
+ * Feed size bytes of fd from offset 0 into *crc, through mapped windows of a
+ * few MiB (no copy, and little of the file resident at once: ckpt's RSS
+ * stays small however large the pages image). 0 or -errno.
+ */
+int crc32c_fd(int fd, uint64_t size, uint32_t *crc);
 
 #endif

@@ -203,27 +203,20 @@ static const ImageChecksum *want_sum(struct imgset *set, const char *path, const
 	return sum;
 }
 
-/* The whole file (header included) against the inventory's checksum, read through buf. */
-static int sum_fd(const char *path, int fd, uint64_t size, const ImageChecksum *sum,
-		  unsigned char *buf, size_t bufsize)
+/* The whole file (header included) against the inventory's checksum. */
+static int sum_fd(const char *path, int fd, uint64_t size, const ImageChecksum *sum)
 {
 	uint32_t crc = CRC32C_INIT;
-	uint64_t off = 0;
+	int err;
 
 	if (size != sum->size) {
 		pr_err("%s: %" PRIu64 " bytes, the inventory says %" PRIu64 ": damaged", path, size,
 		       sum->size);
 		return -EBADMSG;
 	}
-	while (off < size) {
-		size_t n = size - off < bufsize ? size - off : bufsize;
-		int err = pread_all(fd, buf, n, off);
-
-		if (err)
-			return pr_errno(err, "%s: read at offset %" PRIu64 " failed", path, off);
-		crc = crc32c(crc, buf, n);
-		off += n;
-	}
+	err = crc32c_fd(fd, size, &crc);
+	if (err)
+		return pr_errno(err, "%s: cannot read to checksum", path);
 	crc = crc32c_final(crc);
 	if (crc != sum->crc32c) {
 		pr_err("%s: checksum mismatch (crc32c %08" PRIx32 ", the inventory says %08" PRIx32
@@ -242,7 +235,7 @@ static int check_sum(struct imgset *set, struct img *img, const char *name)
 	sum = want_sum(set, img->path, name);
 	if (!sum)
 		return -EBADMSG;
-	return sum_fd(img->path, img->fd, img->size, sum, img->buf, IMG_BUF_SIZE);
+	return sum_fd(img->path, img->fd, img->size, sum);
 }
 
 static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, bool optional,
@@ -361,7 +354,6 @@ int img_verify(struct imgset *set, enum img_kind kind, uint32_t id)
 {
 	const ImageChecksum *sum;
 	struct img *img;
-	unsigned char *buf;
 	int err;
 
 	err = img_open_common(set, kind, id, false, &img);
@@ -369,14 +361,7 @@ int img_verify(struct imgset *set, enum img_kind kind, uint32_t id)
 		return err;
 	if (!img->buf && !(set->flags & IMGSET_NO_CHECKSUMS)) {
 		sum = want_sum(set, img->path, strrchr(img->path, '/') + 1);
-		buf = sum ? malloc(1u << 20) : NULL;
-		if (!sum)
-			err = -EBADMSG;
-		else if (!buf)
-			err = pr_errno(-ENOMEM, "%s: checksum", img->path);
-		else
-			err = sum_fd(img->path, img->fd, img->size, sum, buf, 1u << 20);
-		free(buf);
+		err = sum ? sum_fd(img->path, img->fd, img->size, sum) : -EBADMSG;
 	}
 	img_close(img);
 	return err;

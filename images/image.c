@@ -122,7 +122,6 @@ const ImageChecksum *imgset_checksum(const struct imgset *set, const char *name)
 static int sum_file(struct imgset *set, struct img_rec *r)
 {
 	struct stat st;
-	void *map;
 	int fd, err = 0;
 
 	fd = openat(set->dirfd, r->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -134,14 +133,10 @@ static int sum_file(struct imgset *set, struct img_rec *r)
 	}
 	r->size = st.st_size;
 	r->crc = CRC32C_INIT;
-	if (st.st_size) {
-		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-		if (map == MAP_FAILED) {
-			err = pr_perror("%s/%s: cannot map to checksum", set->dir, r->name);
-			goto out;
-		}
-		r->crc = crc32c(r->crc, map, st.st_size);
-		munmap(map, st.st_size);
+	err = crc32c_fd(fd, st.st_size, &r->crc);
+	if (err) {
+		pr_errno(err, "%s/%s: cannot read to checksum", set->dir, r->name);
+		goto out;
 	}
 	r->crc = crc32c_final(r->crc);
 	r->summed = true;
