@@ -81,7 +81,7 @@ $(B)/%-blob.o: $(B)/%-blob.c
 
 # ---- ckpt ------------------------------------------------------------------
 $(B)/ckpt: $(TRACER_OBJS)
-	$(CC) -o $@ $^ $(DEPS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
 # ---- tests -----------------------------------------------------------------
 # Unit tests link the pure layers (proc parsers, images, common), built with
@@ -128,7 +128,24 @@ $(B)/test/helpers/%: test/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-tests: $(UNIT_BINS) $(ZDTM_BINS) $(HELPER_BINS)
+# Tools the tests use on image sets (imgtool: edit and re-seal a set), built like the unit tests.
+TOOL_BINS := $(patsubst test/tools/%.c,$(B)/test/tools/%,$(wildcard test/tools/*.c))
+$(B)/test/tools/%: test/tools/%.c $(CORE_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_SAN_OBJS) $(DEPS_LIBS)
+
+# The image fuzz target (libFuzzer, clang): the image layer and common/ built
+# from source with the fuzzer's sanitizers; a short fixed run is part of
+# make check (test/sys/fuzz_images.sh), `make fuzz` runs long.
+FUZZ_CC   ?= clang
+FUZZ_SRCS := fuzz/fuzz_imgset.c $(wildcard images/*.c src/common/*.c) $(PB_C)
+FUZZ_TIME ?= 600
+$(B)/fuzz/fuzz_imgset: $(FUZZ_SRCS) $(wildcard images/*.h include/common/*.h) | $(PB_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(CPPFLAGS) -o $@ $(FUZZ_SRCS) $(DEPS_LIBS)
+
+tests: $(UNIT_BINS) $(ZDTM_BINS) $(HELPER_BINS) $(TOOL_BINS) $(B)/fuzz/fuzz_imgset
 
 # ---- entry points ----------------------------------------------------------
 deps:
@@ -163,10 +180,16 @@ install: deps
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/ckpt
 
+# Long fuzzing: new inputs go to build/fuzz/corpus (fuzz/corpus is the committed seed set).
+fuzz: deps
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_imgset
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/fuzz_imgset -max_total_time=$(FUZZ_TIME) -max_len=65536 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus fuzz/corpus
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps lint unit check demo bench install uninstall clean
+.PHONY: all tests deps lint unit check demo bench fuzz install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

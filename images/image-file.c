@@ -19,6 +19,7 @@
 #include "images/image.h"
 #include "images/image-desc.h"
 #include "images/image-priv.h"
+#include "images/crc32c.h"
 #include "images/magic.h"
 
 #define IMG_BUF_SIZE	(64u << 10)
@@ -34,6 +35,9 @@ struct img {
 	uint64_t size;		/* reading: file size */
 	uint64_t nrec;		/* records read or written */
 	int err;		/* first error, already logged; returned again */
+	struct imgset *set;
+	int rec;		/* writing: index of the set's record of this file */
+	uint32_t crc;		/* writing: of every byte written so far */
 };
 
 static void put_le32(unsigned char *p, uint32_t v)
@@ -79,6 +83,9 @@ static struct img *img_alloc(struct imgset *set, enum img_kind kind, const char 
 	img->fd = -1;
 	img->kind = kind;
 	img->writing = writing;
+	img->set = set;
+	img->rec = -1;
+	img->crc = CRC32C_INIT;
 	if (asprintf(&img->path, "%s/%s", set->dir, name) < 0) {
 		free(img);
 		return NULL;
@@ -128,11 +135,13 @@ int img_create_name(struct imgset *set, enum img_kind kind, const char *name, st
 		goto fail;
 	}
 	err = imgset_record_file(set, name);
-	if (err) {
+	if (err < 0) {
 		unlinkat(set->dirfd, name, 0);
 		pr_errno(err, "%s: cannot create", img->path);
 		goto fail;
 	}
+	img->rec = err;
+	err = 0;
 	if (set->chmod_files && fchmod(img->fd, 0600)) {
 		err = pr_perror("%s: fchmod 0600 failed", img->path);
 		goto fail;
@@ -148,6 +157,7 @@ int img_create_name(struct imgset *set, enum img_kind kind, const char *name, st
 		/* raw data starts page-aligned: header, then zeroes up to the page */
 		static const unsigned char zero[IMG_PAGES_DATA_OFF - IMG_HDR_SIZE];
 
+		/* summed when the set is committed: the data does not pass through here */
 		err = write_all(img->fd, hdr, sizeof(hdr));
 		if (!err)
 			err = write_all(img->fd, zero, sizeof(zero));
@@ -183,6 +193,51 @@ int img_create(struct imgset *set, enum img_kind kind, uint32_t id, struct img *
 	return img_create_name(set, kind, name, out);
 }
 
+/* The recorded checksum of name, or NULL (logged) where there must be one. */
+static const ImageChecksum *want_sum(struct imgset *set, const char *path, const char *name)
+{
+	const ImageChecksum *sum = imgset_checksum(set, name);
+
+	if (!sum)
+		pr_err("%s: not in the inventory's checksums: not part of this image set", path);
+	return sum;
+}
+
+/* The whole file (header included) against the inventory's checksum. */
+static int sum_fd(const char *path, int fd, uint64_t size, const ImageChecksum *sum)
+{
+	uint32_t crc = CRC32C_INIT;
+	int err;
+
+	if (size != sum->size) {
+		pr_err("%s: %" PRIu64 " bytes, the inventory says %" PRIu64 ": damaged", path, size,
+		       sum->size);
+		return -EBADMSG;
+	}
+	err = crc32c_fd(fd, size, &crc);
+	if (err)
+		return pr_errno(err, "%s: cannot read to checksum", path);
+	crc = crc32c_final(crc);
+	if (crc != sum->crc32c) {
+		pr_err("%s: checksum mismatch (crc32c %08" PRIx32 ", the inventory says %08" PRIx32
+		       "): damaged", path, crc, sum->crc32c);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int check_sum(struct imgset *set, struct img *img, const char *name)
+{
+	const ImageChecksum *sum;
+
+	if (set->flags & IMGSET_NO_CHECKSUMS)
+		return 0;
+	sum = want_sum(set, img->path, name);
+	if (!sum)
+		return -EBADMSG;
+	return sum_fd(img->path, img->fd, img->size, sum);
+}
+
 static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, bool optional,
 			   struct img **out)
 {
@@ -206,7 +261,8 @@ static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, 
 		return pr_errno(-ENOMEM, "%s/%s: cannot open", set->dir, name);
 	path = img->path;
 
-	img->fd = openat(set->dirfd, name, O_RDONLY | O_CLOEXEC);
+	/* a FIFO or device in place of an image must not block us; a symlink is not followed */
+	img->fd = openat(set->dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (img->fd < 0) {
 		err = -errno;
 		if (err == -ENOENT && !optional)
@@ -224,6 +280,9 @@ static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, 
 		err = -EBADMSG;
 		goto fail;
 	}
+	err = img_check_owner(set, path, &st);
+	if (err)
+		goto fail;
 	img->size = st.st_size;
 	if (img->size < IMG_HDR_SIZE) {
 		pr_err("%s: offset 0: truncated: %" PRIu64 " of %d header bytes", path, img->size,
@@ -261,6 +320,11 @@ static int img_open_common(struct imgset *set, enum img_kind kind, uint32_t id, 
 	}
 
 	if (img->buf) {
+		if (kind != IMG_INVENTORY) {
+			err = check_sum(set, img, name);
+			if (err)
+				goto fail;
+		}
 		img->off = IMG_HDR_SIZE;
 		if (lseek(img->fd, IMG_HDR_SIZE, SEEK_SET) < 0) {
 			err = pr_perror("%s: lseek failed", path);
@@ -286,6 +350,23 @@ fail:
 	return err;
 }
 
+int img_verify(struct imgset *set, enum img_kind kind, uint32_t id)
+{
+	const ImageChecksum *sum;
+	struct img *img;
+	int err;
+
+	err = img_open_common(set, kind, id, false, &img);
+	if (err)
+		return err;
+	if (!img->buf && !(set->flags & IMGSET_NO_CHECKSUMS)) {
+		sum = want_sum(set, img->path, strrchr(img->path, '/') + 1);
+		err = sum ? sum_fd(img->path, img->fd, img->size, sum) : -EBADMSG;
+	}
+	img_close(img);
+	return err;
+}
+
 int img_open(struct imgset *set, enum img_kind kind, uint32_t id, struct img **out)
 {
 	return img_open_common(set, kind, id, false, out);
@@ -305,6 +386,7 @@ static int img_write_out(struct img *img, const void *data, size_t len)
 	if (err)
 		return img->err = pr_errno(err, "%s: write at offset %" PRIu64 " failed", img->path,
 					   img->off);
+	img->crc = crc32c(img->crc, data, len);
 	img->off += len;
 	return 0;
 }
@@ -532,6 +614,8 @@ int img_close(struct img *img)
 		return 0;
 	if (img->writing)
 		err = img->buf ? img_flush(img) : 0;
+	if (img->writing && img->buf && !err)
+		imgset_file_summed(img->set, img->rec, crc32c_final(img->crc), img->off);
 	if (close(img->fd) && img->writing && !err)
 		err = pr_perror("%s: close failed", img->path);	/* NFS reports write errors here */
 	img->fd = -1;

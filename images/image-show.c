@@ -9,6 +9,7 @@
 #include "images/image.h"
 #include "images/image-json.h"
 #include "images/image-show.h"
+#include "images/validate.h"
 
 #include "fdinfo.pb-c.h"
 #include "files.pb-c.h"
@@ -346,6 +347,11 @@ static int show_set(FILE *f, struct imgset *set)
 
 int show_image_set(const char *dir, FILE *out)
 {
+	return show_image_set_flags(dir, 0, out);
+}
+
+int show_image_set_flags(const char *dir, unsigned flags, FILE *out)
+{
 	struct imgset *set = NULL;
 	char *doc = NULL;
 	size_t len = 0;
@@ -356,7 +362,9 @@ int show_image_set(const char *dir, FILE *out)
 	mem = open_memstream(&doc, &len);
 	if (!mem)
 		return pr_perror("%s: cannot show", dir);
-	r = imgset_open(dir, &set);
+	r = imgset_open_flags(dir, flags, &set);
+	if (!r)
+		r = imgset_validate(set, 0);
 	if (!r)
 		r = show_set(mem, set);
 	if (!r && ferror(mem))

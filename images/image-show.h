@@ -24,5 +24,7 @@
 
 /* 0, or -errno with the first problem logged; nothing reaches out on failure. */
 int show_image_set(const char *dir, FILE *out);
+/* The same with imgset_open_flags() flags (tests and the fuzz target: IMGSET_NO_CHECKSUMS). */
+int show_image_set_flags(const char *dir, unsigned flags, FILE *out);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -21,6 +22,7 @@
 #include "common/util.h"
 #include "images/image.h"
 #include "images/image-priv.h"
+#include "images/crc32c.h"
 
 #include "inventory.pb-c.h"
 
@@ -72,7 +74,75 @@ static int strv_push(char ***v, size_t *n, size_t *cap, const char *s)
 
 int imgset_record_file(struct imgset *set, const char *name)
 {
-	return strv_push(&set->files, &set->nfiles, &set->files_cap, name);
+	struct img_rec *r;
+
+	/* made again (an overwritten set): one record, the last checksum counts */
+	for (size_t i = 0; i < set->nfiles; i++)
+		if (!strcmp(set->files[i].name, name)) {
+			set->files[i].summed = false;
+			return (int)i;
+		}
+	if (set->nfiles == set->files_cap) {
+		size_t ncap = set->files_cap ? set->files_cap * 2 : 16;
+		struct img_rec *nv = reallocarray(set->files, ncap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		set->files = nv;
+		set->files_cap = ncap;
+	}
+	r = &set->files[set->nfiles];
+	memset(r, 0, sizeof(*r));
+	r->name = strdup(name);
+	if (!r->name)
+		return -ENOMEM;
+	return (int)set->nfiles++;
+}
+
+void imgset_file_summed(struct imgset *set, int rec, uint32_t crc, uint64_t size)
+{
+	if (rec < 0 || (size_t)rec >= set->nfiles)
+		return;
+	set->files[rec].crc = crc;
+	set->files[rec].size = size;
+	set->files[rec].summed = true;
+}
+
+const ImageChecksum *imgset_checksum(const struct imgset *set, const char *name)
+{
+	if (!set->inv)
+		return NULL;
+	for (size_t i = 0; i < set->inv->n_checksums; i++)
+		if (set->inv->checksums[i]->name && !strcmp(set->inv->checksums[i]->name, name))
+			return set->inv->checksums[i];
+	return NULL;
+}
+
+/* The checksum of a file written around the buffer (page data, ghost data): read back. */
+static int sum_file(struct imgset *set, struct img_rec *r)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	fd = openat(set->dirfd, r->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("%s/%s: cannot open to checksum", set->dir, r->name);
+	if (fstat(fd, &st)) {
+		err = pr_perror("%s/%s: cannot stat", set->dir, r->name);
+		goto out;
+	}
+	r->size = st.st_size;
+	r->crc = CRC32C_INIT;
+	err = crc32c_fd(fd, st.st_size, &r->crc);
+	if (err) {
+		pr_errno(err, "%s/%s: cannot read to checksum", set->dir, r->name);
+		goto out;
+	}
+	r->crc = crc32c_final(r->crc);
+	r->summed = true;
+out:
+	close(fd);
+	return err;
 }
 
 /* mkdir -p; new components are 0700 whatever the umask, and remembered for abort. */
@@ -115,10 +185,42 @@ static int mkdir_p(struct imgset *set, const char *dir)
 
 static int open_dir(struct imgset *set)
 {
-	set->dirfd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	set->dirfd = open(set->dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (set->dirfd < 0)
 		return pr_perror("%s: cannot open image directory", set->dir);
+	if (fstat(set->dirfd, &st))
+		return pr_perror("%s: cannot stat image directory", set->dir);
+	set->owner = st.st_uid;
 	return 0;
+}
+
+/*
+ * Restore trusts what an image set says only if nobody but the caller could
+ * have written it: owned by the caller, writable by nobody else.
+ */
+int img_check_owner(const struct imgset *set, const char *path, const struct stat *st)
+{
+	if (!(set->flags & IMGSET_CHECK_OWNER))
+		return 0;
+	if (st->st_uid != geteuid()) {
+		pr_err("%s: owned by uid %u, not by the restoring uid %u: refused "
+		       "(--trust-images if the set is trusted)", path, (unsigned)st->st_uid,
+		       (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		pr_err("%s: writable by others (mode %04o): refused (--trust-images if the set is "
+		       "trusted)", path, (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+uid_t imgset_owner(const struct imgset *set)
+{
+	return set->owner;
 }
 
 /*
@@ -185,6 +287,12 @@ fail:
 
 int imgset_open(const char *dir, struct imgset **out)
 {
+	return imgset_open_flags(dir, 0, out);
+}
+
+int imgset_open_flags(const char *dir, unsigned flags, struct imgset **out)
+{
+	struct stat st;
 	ProtobufCMessage *msg = NULL, *extra = NULL;
 	struct imgset *set;
 	struct img *img = NULL;
@@ -198,7 +306,12 @@ int imgset_open(const char *dir, struct imgset **out)
 	set = set_alloc(dir, false);
 	if (!set)
 		return pr_errno(-ENOMEM, "%s: cannot open image set", dir);
+	set->flags = flags;
 	err = open_dir(set);
+	if (!err && fstat(set->dirfd, &st))
+		err = pr_perror("%s: cannot stat", set->dir);
+	if (!err)
+		err = img_check_owner(set, set->dir, &st);
 	if (err)
 		goto out;
 
@@ -228,6 +341,10 @@ int imgset_open(const char *dir, struct imgset **out)
 	if (set->inv->img_version != IMG_VERSION) {
 		pr_err("%s: inventory of image version %" PRIu32 ", this ckpt reads %d",
 		       img_name(img), set->inv->img_version, IMG_VERSION);
+		err = -EBADMSG;
+	} else if (!set->inv->n_checksums && !(flags & IMGSET_NO_CHECKSUMS)) {
+		pr_err("%s: no image checksums: a set of an older ckpt, or a damaged inventory",
+		       img_name(img));
 		err = -EBADMSG;
 	}
 out:
@@ -279,12 +396,48 @@ int imgset_commit(struct imgset *set, const ProtobufCMessage *inventory)
 	if (syncfs(set->dirfd))
 		return pr_perror("%s: syncfs failed", set->dir);
 
+	/* every other file of the set, with its checksum, in a copy of the caller's inventory */
+	InventoryEntry inv = *(const InventoryEntry *)inventory;
+	ImageChecksum *sums = calloc(set->nfiles + 1, sizeof(*sums));
+	ImageChecksum **psums = calloc(set->nfiles + 1, sizeof(*psums));
+	size_t nsums = 0;
+
+	if (!sums || !psums) {
+		free(sums);
+		free(psums);
+		return pr_errno(-ENOMEM, "%s: commit", set->dir);
+	}
+	for (size_t i = 0; i < set->nfiles; i++) {
+		struct img_rec *r = &set->files[i];
+
+		if (!strcmp(r->name, INVENTORY_NAME))
+			continue;
+		if (!r->summed) {
+			err = sum_file(set, r);
+			if (err) {
+				free(sums);
+				free(psums);
+				return err;
+			}
+		}
+		image_checksum__init(&sums[nsums]);
+		sums[nsums].name = r->name;
+		sums[nsums].crc32c = r->crc;
+		sums[nsums].size = r->size;
+		psums[nsums] = &sums[nsums];
+		nsums++;
+	}
+	inv.n_checksums = nsums;
+	inv.checksums = psums;
+
 	if (unlinkat(set->dirfd, INVENTORY_TMP, 0) && errno != ENOENT)
 		return pr_perror("%s/%s: cannot remove stale file", set->dir, INVENTORY_TMP);
 	err = img_create_name(set, IMG_INVENTORY, INVENTORY_TMP, &img);
 	if (err)
 		return err;
-	err = img_write_msg(img, inventory);
+	err = img_write_msg(img, &inv.base);
+	free(sums);
+	free(psums);
 	if (!err)
 		err = img_sync(img);
 	if (!err)
@@ -299,6 +452,8 @@ int imgset_commit(struct imgset *set, const ProtobufCMessage *inventory)
 		goto fail;
 	}
 	err = imgset_record_file(set, INVENTORY_NAME);
+	if (err >= 0)
+		err = 0;
 	if (err) {
 		unlinkat(set->dirfd, INVENTORY_NAME, 0);
 		pr_errno(err, "%s: commit failed", set->dir);
@@ -323,8 +478,9 @@ void imgset_abort(struct imgset *set)
 	if (set->writable && set->dirfd >= 0) {
 		/* the inventory first: a half-removed set must not look valid */
 		for (size_t i = set->nfiles; i-- > 0;)
-			if (unlinkat(set->dirfd, set->files[i], 0) && errno != ENOENT)
-				pr_warn("%s/%s: cannot remove: %s", set->dir, set->files[i], strerror(errno));
+			if (unlinkat(set->dirfd, set->files[i].name, 0) && errno != ENOENT)
+				pr_warn("%s/%s: cannot remove: %s", set->dir, set->files[i].name,
+					strerror(errno));
 		unlinkat(set->dirfd, INVENTORY_TMP, 0);
 	}
 	for (size_t i = set->ndirs; i-- > 0;)
@@ -341,7 +497,7 @@ void imgset_close(struct imgset *set)
 	if (set->inv)
 		protobuf_c_message_free_unpacked(&set->inv->base, NULL);
 	for (size_t i = 0; i < set->nfiles; i++)
-		free(set->files[i]);
+		free(set->files[i].name);
 	for (size_t i = 0; i < set->ndirs; i++)
 		free(set->dirs[i]);
 	free(set->files);

@@ -55,8 +55,19 @@ struct img;
 /* Dump side: create (mkdir -p) DIR; refuses a DIR that already holds inventory.img
  * unless overwrite. Files made through the set are removed by imgset_abort(). */
 int imgset_create(const char *dir, bool overwrite, struct imgset **out);
-/* Restore/show side: DIR must hold a valid inventory; *inv is decoded and owned by the set. */
+/* Restore/show side: DIR must hold a valid inventory; *inv is decoded and owned by the set.
+ * Every image opened is checked against the checksum the inventory records for it. */
 int imgset_open(const char *dir, struct imgset **out);
+/* The same with flags: */
+#define IMGSET_CHECK_OWNER	(1u << 0)	/* restore: the directory and each image must be owned by
+						 * the caller and writable by nobody else */
+#define IMGSET_NO_CHECKSUMS	(1u << 1)	/* tests and fuzzing only: framing without checksums */
+int imgset_open_flags(const char *dir, unsigned flags, struct imgset **out);
+/* The owner of the image directory (imgset_open). */
+uid_t imgset_owner(const struct imgset *set);
+/* A raw image (pages, ghost) against its checksum, read whole: 0 or -EBADMSG/-errno (logged).
+ * Message images are checked when opened; raw ones only by this (they are large). */
+int img_verify(struct imgset *set, enum img_kind kind, uint32_t id);
 const char *imgset_dir(const struct imgset *set);
 int imgset_dirfd(const struct imgset *set);
 /* The inventory read by imgset_open (NULL for a set being created). */

@@ -260,6 +260,10 @@ for S in $SIZES; do
 		fi
 		d=$(last_ns "$OUT/dump_$S")
 		echo "$c $d" | awk '{ print $1 / $2 }' >>"$OUT/ratio_dump_$S"
+		# the check restore makes before anything (ckpt show makes the same):
+		# every image read and validated, CRC-32C of every page
+		timed "$OUT/check_$S" "$CKPT" show "$M/img" >/dev/null ||
+			say "   ckpt show failed: $(errline)"
 		[ $((i % 2)) = 1 ] && read_ceiling
 		if ! do_restore "$OUT/restore_$S"; then
 			FAIL[restore_$S]=$FAILMSG
@@ -270,6 +274,7 @@ for S in $SIZES; do
 		[ $((i % 2)) = 0 ] && read_ceiling
 		rt=$(last_ns "$OUT/restore_$S")
 		echo "$r $rt" | awk '{ print $1 / $2 }' >>"$OUT/ratio_restore_$S"
+		echo "$(last_ns "$OUT/check_$S") $rt" | awk '{ print $1 / $2 }' >>"$OUT/share_check_$S"
 		rm -rf "$M/img"
 		say "   dump $(( d / 1000000 )) ms (ceiling $(( c / 1000000 ))), restore $(( rt / 1000000 )) ms (ceiling $(( r / 1000000 )))"
 	done
@@ -378,6 +383,11 @@ table() {
 		bytes=$(( ${S%G} << 30 ))
 		c=$(med "ceil_read_$S")
 		mem_row restore "$S" "ceil_read_$S" "restore, ${S%G} GiB" "read into fresh anon" 1.3
+		if [ -s "$OUT/check_$S" ]; then
+			row "(info) check of the set before restore: validation + CRC-32C of all data (ckpt show), ${S%G} GiB" \
+				"$(gibs "$(medcol "check_$S" 1)" "$bytes")" "—" \
+				"$(fmt "$(med "share_check_$S")" %.2f) of a restore" — —
+		fi
 		if [ -s "$OUT/ceil_readpop_$S" ]; then
 			row "(info) read into MADV_POPULATE_WRITE'd anon, ${S%G} GiB" \
 				"$(gibs "$(med "ceil_readpop_$S")" "$bytes")" "$(gibs "$c" "$bytes") (read into fresh anon)" \

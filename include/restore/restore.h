@@ -28,6 +28,7 @@ struct restore_opts {
 	bool detached;
 	const char *pidfile;
 	bool shell_job;			/* external terminal fds get ckpt's terminal */
+	bool trust_images;		/* --trust-images: no owner or creds check of the set */
 };
 
 struct rtask {
@@ -64,8 +65,14 @@ struct restore_ctx {
 	int tty_fd;			/* --shell-job: ckpt's terminal (one of 0, 1, 2), else -1 */
 	struct made_inode *made;	/* unlinked inodes made anew (ghost.c), by ghost id */
 	size_t nr_made;
-	char **relinks;			/* ckpt's links to unlinked files: removed once restored */
+	struct relink *relinks;		/* ckpt's links to unlinked files: removed once restored */
 	size_t nr_relinks;
+};
+
+struct relink {
+	char *name;			/* an image's relink_name, DIR/.ckpt-link-* (validated) */
+	dev_t dev;			/* the inode it was opened as: removed only while it is that */
+	ino_t ino;
 };
 
 struct made_inode {

@@ -10,7 +10,7 @@
 
 static void restore_usage(FILE *f)
 {
-	fputs("usage: ckpt restore -D DIR [-d] [--shell-job] [--pidfile FILE] [-o LOGFILE] [-v0..4]\n"
+	fputs("usage: ckpt restore -D DIR [-d] [--shell-job] [--pidfile FILE] [--trust-images] [-o LOGFILE] [-v0..4]\n"
 	      "\n"
 	      "  -D, --images-dir DIR      the image set to restore\n"
 	      "  -d, --restore-detached    exit 0 once the tree runs (the root becomes a child\n"
@@ -19,19 +19,22 @@ static void restore_usage(FILE *f)
 	      "      --pidfile FILE        write the root's pid there\n"
 	      "  -j, --shell-job           the tree was a job of a shell: put it on this\n"
 	      "                            terminal, in this session, in the foreground\n"
+	      "      --trust-images        restore a set owned or writable by another user,\n"
+	      "                            with the credentials it asks for\n"
 	      "  -o, --log-file FILE       write the log there (default: warnings to stderr)\n"
 	      "  -v[0-4]                   log level: 0 none ... 4 debug\n", f);
 }
 
 int cmd_restore(int argc, char **argv)
 {
-	enum { OPT_PIDFILE = 0x100 };
+	enum { OPT_PIDFILE = 0x100, OPT_TRUST_IMAGES };
 	static const struct option opts[] = {
 		{ "images-dir", required_argument, NULL, 'D' },
 		{ "restore-detached", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "log-file", required_argument, NULL, 'o' },
 		{ "shell-job", no_argument, NULL, 'j' },
+		{ "trust-images", no_argument, NULL, OPT_TRUST_IMAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -53,6 +56,9 @@ int cmd_restore(int argc, char **argv)
 			break;
 		case 'j':
 			o.shell_job = true;
+			break;
+		case OPT_TRUST_IMAGES:
+			o.trust_images = true;
 			break;
 		case 'h':
 			restore_usage(stdout);

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,53 @@ const char *errno_name(int err)
 	return buf;
 }
 
+/* Length of a valid UTF-8 sequence at p that is not a C1 control, or 0. */
+static size_t utf8_printable(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	cp = p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < 0xa0 || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Messages carry bytes from images (paths, names): a control byte (an ESC
+ * sequence for the terminal, a newline that fakes a second line, a C1
+ * control) or a byte that is not UTF-8 is written as \xNN, in place, cut
+ * at the buffer's end.
+ */
+static void escape_controls(char *msg, size_t size)
+{
+	char out[2048];
+	size_t o = 0, n;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < sizeof(out);) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			out[o++] = *p++;
+		} else if ((n = utf8_printable(p)) && o + n < sizeof(out)) {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += snprintf(out + o, sizeof(out) - o, "\\x%02x", *p++);
+		}
+	}
+	out[o] = '\0';
+	snprintf(msg, size, "%s", out);
+}
+
 void log_msg(int level, const char *prefix, const char *file, int line, const char *fmt, ...)
 {
 	char msg[2048];
@@ -80,6 +128,7 @@ void log_msg(int level, const char *prefix, const char *file, int line, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	escape_controls(msg, sizeof(msg));
 
 	if (level == LOG_ERROR && cur_op && !cur_op->set) {
 		strlcpy(cur_op->msg, msg, sizeof(cur_op->msg));

@@ -338,8 +338,9 @@ static void fill_thread(struct rst_thread *rt, const ThreadCoreEntry *tc, uint64
 	rt->nr_pending = tc->n_pending;
 	rt->pending = pend_addr;
 	for (size_t i = 0; i < tc->n_pending; i++)
-		memcpy(pend[i].data, tc->pending[i]->siginfo.data,
-		       min_t(size_t, tc->pending[i]->siginfo.len, sizeof(pend[i].data)));
+		if (tc->pending[i]->siginfo.len)
+			memcpy(pend[i].data, tc->pending[i]->siginfo.data,
+			       min_t(size_t, tc->pending[i]->siginfo.len, sizeof(pend[i].data)));
 }
 
 int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_images *ti,
@@ -530,8 +531,9 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	a->threads = base + L.threads;
 	a->nr_threads = nt;
 	for (size_t i = 0; i < core->n_shared_pending; i++)
-		memcpy(pend[pi + i].data, core->shared_pending[i]->siginfo.data,
-		       min_t(size_t, core->shared_pending[i]->siginfo.len, sizeof(pend->data)));
+		if (core->shared_pending[i]->siginfo.len)
+			memcpy(pend[pi + i].data, core->shared_pending[i]->siginfo.data,
+			       min_t(size_t, core->shared_pending[i]->siginfo.len, sizeof(pend->data)));
 	a->shared_pending = base + L.pend + pi * sizeof(*pend);
 	a->nr_shared_pending = core->n_shared_pending;
 
@@ -568,9 +570,11 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		.no_new_privs = c->has_no_new_privs && c->no_new_privs,
 		.ngroups = c->n_groups, .groups = base + L.groups,
 	};
-	memcpy(A + L.groups, c->groups, c->n_groups * sizeof(uint32_t));
-
-	memcpy(A + L.auxv, mm->auxv, mm->n_auxv * sizeof(uint64_t));
+	/* an empty repeated field is a NULL array: memcpy from NULL is undefined even for 0 bytes */
+	if (c->n_groups)
+		memcpy(A + L.groups, c->groups, c->n_groups * sizeof(uint32_t));
+	if (mm->n_auxv)
+		memcpy(A + L.auxv, mm->auxv, mm->n_auxv * sizeof(uint64_t));
 	char last[16];
 
 	a->cap_last = read_small_file("/proc/sys/kernel/cap_last_cap", last, sizeof(last)) > 0 ?

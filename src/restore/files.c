@@ -78,28 +78,54 @@ static int open_regular(const FileEntry *fe)
 	return fd;
 }
 
-/* A FIFO opens without blocking: hold it open read-write while the real end opens. */
+/*
+ * A FIFO opens without blocking: hold it open read-write while the real end
+ * opens. The path is the image's: it is looked at first (O_PATH, not
+ * followed) and must be the FIFO that was dumped, or the data the image holds
+ * would be written into whatever file the path names.
+ */
 static int open_fifo(const FileEntry *fe)
 {
-	int keep, fd, ret;
+	int pfd, keep = -1, fd = -1, ret;
+	char self[64];
+	struct stat st;
 
-	keep = open(fe->path, O_RDWR | O_NONBLOCK | O_NOCTTY);
-	if (keep < 0)
+	pfd = open(fe->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
 		return pr_perror("%s: open fifo", fe->path);
-	fd = open(fe->path, (fe->flags & ~OPEN_IGNORED) | O_NONBLOCK | O_NOCTTY);
+	if (fstat(pfd, &st)) {
+		ret = pr_perror("%s: fstat", fe->path);
+		goto out;
+	}
+	if (!S_ISFIFO(st.st_mode) || !S_ISFIFO(fe->mode)) {
+		pr_err("%s: not a FIFO (type %o): refused", fe->path, st.st_mode & S_IFMT);
+		ret = -ESTALE;
+		goto out;
+	}
+	ret = check_identity(fe, pfd);
+	if (ret)
+		goto out;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	keep = open(self, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (keep < 0) {
+		ret = pr_perror("%s: open fifo", fe->path);
+		goto out;
+	}
+	fd = open(self, (fe->flags & ~OPEN_IGNORED) | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ret = pr_perror("%s: open fifo", fe->path);
 		goto out;
 	}
-	ret = check_identity(fe, fd);
-	if (!ret && fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
+	if (fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0)
 		ret = pr_perror("%s: F_SETFL", fe->path);
 	if (!ret)
 		ret = refill_pipe(fe, keep);
-	if (ret)
-		close(fd);
 out:
-	close(keep);
+	if (ret && fd >= 0)
+		close(fd);
+	if (keep >= 0)
+		close(keep);
+	close(pfd);
 	return ret ? ret : fd;
 }
 

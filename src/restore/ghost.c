@@ -23,6 +23,7 @@
 #include "files.pb-c.h"
 #include "files/decide.h"
 #include "files/files.h"
+#include "images/validate.h"
 #include "restore/restore.h"
 
 #define OPEN_IGNORED (O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
@@ -186,10 +187,43 @@ static int fill_inode(struct restore_ctx *ctx, const FileEntry *fe, int fd)
 	return 0;
 }
 
+/*
+ * Remove a name ckpt made (or linked) only while it still names the inode
+ * ckpt has open: a name swapped in the meantime is left alone.
+ */
+static void remove_if_same(const char *what, const char *name, dev_t dev, ino_t ino, bool dir)
+{
+	struct stat st;
+
+	if (lstat(name, &st)) {
+		if (errno != ENOENT)
+			pr_warn("%s: stat %s: %s", what, name, strerror(errno));
+		return;
+	}
+	if (st.st_dev != dev || st.st_ino != ino) {
+		pr_warn("%s: %s is no longer the inode ckpt made: left in place", what, name);
+		return;
+	}
+	if (dir ? rmdir(name) : unlink(name))
+		pr_warn("%s: remove %s: %s", what, name, strerror(errno));
+}
+
+static void remove_made(const FileEntry *fe, const char *made, int fd, bool dir)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		pr_warn("%s: stat of the made inode: %s; %s left in place", fe->path,
+			strerror(errno), made);
+		return;
+	}
+	remove_if_same(fe->path, made, st.st_dev, st.st_ino, dir);
+}
+
 static int open_relinked(struct restore_ctx *ctx, const FileEntry *fe)
 {
 	struct stat st;
-	char **nr;
+	struct relink *nr;
 	int fd;
 
 	if (!fe->relink_name)
@@ -197,34 +231,49 @@ static int open_relinked(struct restore_ctx *ctx, const FileEntry *fe)
 	/*
 	 * Opened through its old name when that is free (a second link, gone at
 	 * once: /proc shows "name (deleted)" as before), else through ckpt's
-	 * link. ckpt's link stays until the whole restore succeeded.
+	 * link. ckpt's link stays until the whole restore succeeded. Looked at
+	 * first (O_PATH, a symlink not followed), then opened through that look:
+	 * the description the task gets has its own flags only.
 	 */
-	if (!link(fe->relink_name, fe->path)) {
-		fd = open(fe->path, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
-		unlink(fe->path);
-	} else {
-		fd = open(fe->relink_name, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
-	}
-	if (fd < 0)
+	const char *name = fe->relink_name;
+	bool via_path = !link(fe->relink_name, fe->path);
+	char self[64];
+	int pfd;
+
+	if (via_path)
+		name = fe->path;
+	pfd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd >= 0 && via_path)
+		remove_made(fe, fe->path, pfd, false);
+	if (pfd < 0)
 		return pr_perror("%s: open ckpt's link %s", fe->path, fe->relink_name);
-	if (fstat(fd, &st) || (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino)) {
-		close(fd);
+	if (fstat(pfd, &st) || (st.st_mode & S_IFMT) != (fe->mode & S_IFMT) ||
+	    (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino)) {
+		close(pfd);
 		pr_err("%s: %s is not the inode that was dumped", fe->path, fe->relink_name);
 		return -ESTALE;
 	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, (fe->flags & ~(OPEN_IGNORED | O_TMPFILE)) | O_NOCTTY | O_CLOEXEC);
+	close(pfd);
+	if (fd < 0)
+		return pr_perror("%s: open ckpt's link %s", fe->path, fe->relink_name);
 	if (fe->pos > 0 && lseek(fd, fe->pos, SEEK_SET) != fe->pos) {
 		close(fd);
 		return pr_perror("%s: seek to %lld", fe->path, (long long)fe->pos);
 	}
 	for (size_t i = 0; i < ctx->nr_relinks; i++)
-		if (!strcmp(ctx->relinks[i], fe->relink_name))
+		if (!strcmp(ctx->relinks[i].name, fe->relink_name))
 			return fd;
 	nr = reallocarray(ctx->relinks, ctx->nr_relinks + 1, sizeof(*nr));
-	if (!nr || !(nr[ctx->nr_relinks] = strdup(fe->relink_name))) {
+	if (nr)
+		ctx->relinks = nr;
+	if (!nr || !(nr[ctx->nr_relinks].name = strdup(fe->relink_name))) {
 		close(fd);
 		return -ENOMEM;
 	}
-	ctx->relinks = nr;
+	nr[ctx->nr_relinks].dev = st.st_dev;
+	nr[ctx->nr_relinks].ino = st.st_ino;
 	ctx->nr_relinks++;
 	return fd;
 }
@@ -250,10 +299,10 @@ static int make_data_inode(struct restore_ctx *ctx, const FileEntry *fe)
 		ret = make_near(fe, "ghost", made, sizeof(made), make_file);
 		if (ret)
 			return ret;
-		fd = open(made, O_RDWR | O_CLOEXEC);
-		unlink(made);	/* nameless again, as it was */
+		fd = open(made, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return pr_perror("%s: open %s", fe->path, made);
+		remove_made(fe, made, fd, false);	/* nameless again, as it was */
 	}
 	if (fe->decision == FILE_DECISION__DECIDE_TMPFILE) {
 		/* filled through a description of our own: the first one is the task's */
@@ -291,7 +340,8 @@ static int make_nameless(struct restore_ctx *ctx, const FileEntry *fe)
 	if (ret)
 		return ret;
 	if (S_ISFIFO(fe->mode))	/* never block on a FIFO: hold it open both ways */
-		keep = open(made, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		keep = open(made, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	/* not O_NOFOLLOW: the task would see it in its flags; made by us a moment ago */
 	fd = open(made, (fe->flags & ~OPEN_IGNORED) | O_NOCTTY | O_CLOEXEC |
 			(S_ISFIFO(fe->mode) ? O_NONBLOCK : 0));
 	ret = fd < 0 ? pr_perror("%s: open %s", fe->path, made) : 0;
@@ -299,7 +349,9 @@ static int make_nameless(struct restore_ctx *ctx, const FileEntry *fe)
 		ret = pr_perror("%s: F_SETFL", fe->path);
 	if (!ret && S_ISFIFO(fe->mode) && keep >= 0)
 		ret = refill_pipe(fe, keep);
-	if (dir ? rmdir(made) : unlink(made))
+	if (fd >= 0)
+		remove_made(fe, made, fd, dir);
+	else if (dir ? rmdir(made) : unlink(made))	/* made a moment ago, not opened */
 		pr_warn("%s: remove %s: %s", fe->path, made, strerror(errno));
 	if (keep >= 0)
 		close(keep);
@@ -340,9 +392,16 @@ int restore_open_unlinked(struct restore_ctx *ctx, const FileEntry *fe)
 	}
 }
 
+/* Only ckpt's own names (validated: DIR/.ckpt-link-*), and only while they are the inode restored. */
 void restore_remove_relinks(struct restore_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->nr_relinks; i++)
-		if (unlink(ctx->relinks[i]) && errno != ENOENT)
-			pr_warn("remove ckpt's link %s: %s", ctx->relinks[i], strerror(errno));
+	for (size_t i = 0; i < ctx->nr_relinks; i++) {
+		const struct relink *r = &ctx->relinks[i];
+
+		if (!relink_name_ok(r->name)) {
+			pr_warn("ckpt's link %s: not a .ckpt-link- name: left in place", r->name);
+			continue;
+		}
+		remove_if_same("ckpt's link", r->name, r->dev, r->ino, false);
+	}
 }

@@ -20,6 +20,7 @@
 #include "fdinfo.pb-c.h"
 #include "files.pb-c.h"
 #include "inventory.pb-c.h"
+#include "images/validate.h"
 #include "restore/restore.h"
 
 #define STALL_TIMEOUT_S 60
@@ -136,10 +137,12 @@ static int plan_fds(struct restore_ctx *ctx)
 		FileEntry *fe = (FileEntry *)m, **nf;
 
 		if (fe->id != ctx->nr_files + 1) {
+			/* logged before the entry is freed: the message reads it */
+			ret = pr_errno(-EBADMSG, "files.img: file id %u where %zu was due", fe->id,
+				       ctx->nr_files + 1);
 			protobuf_c_message_free_unpacked(m, NULL);
 			img_close(img);
-			return pr_errno(-EBADMSG, "files.img: file id %u where %zu was due", fe->id,
-					ctx->nr_files + 1);
+			return ret;
 		}
 		nf = reallocarray(ctx->files, ctx->nr_files + 2, sizeof(*nf));
 		if (!nf) {
@@ -382,7 +385,11 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 	int ret, status;
 
 	*exit_status = 1;
-	ret = imgset_open(o->dir, &ctx.set);
+	/* the set is untrusted input: whole and consistent before anything is made */
+	ret = imgset_open_flags(o->dir, o->trust_images ? 0 : IMGSET_CHECK_OWNER, &ctx.set);
+	if (ret)
+		return ret;
+	ret = imgset_validate(ctx.set, o->trust_images ? 0 : VALIDATE_CREDS);
 	if (ret)
 		return ret;
 	ret = shell_job_tty(&ctx);
