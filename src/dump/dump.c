@@ -258,14 +258,19 @@ int dump_tree(const struct dump_opts *o)
 	ret = imgset_create(o->dir, false, &set);
 	if (ret)
 		return ret;
-	ret = seize_tree(o->pid, &tree);
+	ret = seize_tree(o->pid, o->freeze_timeout, &tree);
 	if (ret) {
 		imgset_abort(set);
 		return ret;
 	}
 	fault_point("seize");
 
-	ret = file_table_new(set, o->ghost_limit, &ft);
+	/* what restore cannot bring back is refused before any task is touched */
+	for (size_t i = 0; !ret && i < tree.nr; i++)
+		if (tree.tasks[i].state != SEIZED_ZOMBIE)
+			ret = dump_check_namespaces(tree.tasks[i].pid);
+	if (!ret)
+		ret = file_table_new(set, o->ghost_limit, &ft);
 	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
 	if (!ret)
