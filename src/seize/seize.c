@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -189,6 +190,25 @@ static bool thread_is_dead(pid_t pid, pid_t tid)
 	return dead;
 }
 
+/*
+ * Waiting for a vfork() child: the wait itself is inlined into kernel_clone
+ * (wchan), and /proc/PID/syscall shows the syscall that made the child.
+ */
+static bool in_vfork(pid_t pid, pid_t tid, const char *wchan)
+{
+	char path[96], buf[256];
+	unsigned long long nr, a1;
+
+	if (strstr(wchan, "vfork"))
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu %llx", &nr, &a1) != 2)
+		return false;
+	return nr == SYS_vfork || (nr == SYS_clone && (a1 & CLONE_VFORK)) ||
+	       (nr == SYS_clone3 && !strcmp(wchan, "kernel_clone"));
+}
+
 /* A thread that did not stop in time: say where it sleeps. */
 static int report_not_stopped(pid_t pid, pid_t tid)
 {
@@ -205,7 +225,7 @@ static int report_not_stopped(pid_t pid, pid_t tid)
 		snprintf(wchan, sizeof(wchan), "?");
 	pr_err("pid %d tid %d: did not stop within %us (state %c, wchan %s)%s: "
 	       "not dumped (--freeze-timeout)", pid, tid, freeze_seconds, st.state, wchan,
-	       strstr(wchan, "vfork") ? ": a vfork() parent waits for its child to exec or exit" :
+	       in_vfork(pid, tid, wchan) ? ": a vfork() parent waits for its child to exec or exit" :
 	       st.state == 'D' ? ": in uninterruptible sleep" : "");
 	return -ETIMEDOUT;
 }
