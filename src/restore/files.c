@@ -120,6 +120,7 @@ int refill_pipe(const FileEntry *fe, int wfd)
 struct pipe_ends {
 	uint64_t id;
 	int fd[2];
+	bool given[2];		/* the end itself went to a description */
 };
 
 /* Both ends of a pipe: whichever end each description is, it gets its own end. */
@@ -138,7 +139,7 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 			return -ENOMEM;
 		*pipes = np;
 		p = &np[(*n)++];
-		p->id = fe->pipe_id;
+		*p = (struct pipe_ends){ .id = fe->pipe_id, .fd = { -1, -1 } };
 		if (pipe2(p->fd, O_CLOEXEC))
 			return pr_perror("pipe %llu: pipe2", (unsigned long long)fe->pipe_id);
 		if (fe->has_pipe_size && fcntl(p->fd[1], F_SETPIPE_SZ, fe->pipe_size) < 0)
@@ -149,17 +150,25 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 		if (ret)
 			return ret;
 	}
-	/* a second description of the same end is a reopen: a new struct file */
-	if (p->fd[end] < 0) {
+	/*
+	 * Both ends stay open here until every description is made (closed by
+	 * restore_open_files()). The first description of an end is that end
+	 * itself; another one (the task opened /proc/self/fd/N of the pipe) is a
+	 * reopen: a new struct file on the same pipe.
+	 */
+	if (p->given[end]) {
 		char path[64];
 
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd[!end]);
-		fd = open(path, end ? O_WRONLY : O_RDONLY);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd[end]);
+		fd = open(path, (end ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 		if (fd < 0)
-			return pr_perror("pipe %llu: reopen", (unsigned long long)fe->pipe_id);
+			return pr_perror("pipe %llu: reopen %s end", (unsigned long long)fe->pipe_id,
+					 end ? "write" : "read");
 	} else {
-		fd = p->fd[end];
-		p->fd[end] = -1;
+		fd = fcntl(p->fd[end], F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return pr_perror("pipe %llu: dup", (unsigned long long)fe->pipe_id);
+		p->given[end] = true;
 	}
 	if (fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0) {
 		close(fd);
