@@ -248,6 +248,24 @@ static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_t
 	return ret;
 }
 
+/* What a /proc/PID file of the tree may name: a live thread of it. */
+static int set_tree_tids(struct file_table *ft, const struct seized_tree *tree)
+{
+	cleanup_free pid_t *tids = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < tree->nr; i++)
+		n += tree->tasks[i].nr_threads;
+	tids = calloc(n ? n : 1, sizeof(*tids));
+	if (!tids)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < tree->nr; i++)
+		for (size_t j = 0; j < tree->tasks[i].nr_threads; j++)
+			tids[n++] = tree->tasks[i].threads[j].tid;
+	return file_table_set_tids(ft, tids, n);
+}
+
 int dump_tree(const struct dump_opts *o)
 {
 	struct seized_tree tree;
@@ -272,7 +290,11 @@ int dump_tree(const struct dump_opts *o)
 	if (!ret)
 		ret = file_table_new(set, o->ghost_limit, &ft);
 	if (!ret)
+		ret = set_tree_tids(ft, &tree);
+	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
+	if (!ret)
+		ret = file_table_check_proc_shared(ft);
 	if (!ret)
 		ret = file_table_relink_all(ft);
 	if (!ret)

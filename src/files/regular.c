@@ -125,5 +125,8 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 	ret = file_fill_common(p, fe, path);
 	if (ret || fe->tty_external)
 		return ret;
+	ret = procfs_check(p, path);
+	if (ret)
+		return ret;
 	return unlinked_fill(p, fe, path, deleted);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
@@ -22,6 +23,13 @@
 #include "restore/restore.h"
 
 #define OPEN_IGNORED (O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return !fstatfs(fd, &sf) && sf.f_type == 0x9fa0;	/* PROC_SUPER_MAGIC */
+}
 
 static int check_identity(const FileEntry *fe, int fd)
 {
@@ -34,8 +42,11 @@ static int check_identity(const FileEntry *fe, int fd)
 		       st.st_mode & S_IFMT, fe->mode & S_IFMT);
 		return -ESTALE;
 	}
-	/* inode numbers mean something only on the same filesystem */
-	if (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino) {
+	/*
+	 * Inode numbers mean something only on the same filesystem, and not on
+	 * procfs: /proc/PID/status of the restored task is a new inode.
+	 */
+	if (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino && !on_procfs(fd)) {
 		pr_err("%s: is not the file that was dumped (inode %lu, was %llu)", fe->path,
 		       (unsigned long)st.st_ino, (unsigned long long)fe->ino);
 		return -ESTALE;
