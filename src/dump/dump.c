@@ -189,6 +189,9 @@ static int dump_batch(struct task_dump *tds, size_t n)
 	/* each parasite moved its first batch of pages meanwhile */
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = dump_task_pages(&tds[i]);
+	/* a failure: a batch of pages still in flight is taken first (mem.h) */
+	for (size_t i = 0; ret && i < n; i++)
+		dump_pages_settle(tds[i].pages);
 	/* whatever happened: the tasks go back (infect_cure wants an infect_init()'ed ic) */
 	ret2 = infect_cure_many(ics, nic);
 	for (size_t i = 0; !ret && !ret2 && i < n; i++)
