@@ -17,6 +17,7 @@ struct dump_opts {
 	bool leave_running;
 	bool shell_job;			/* the tree's terminal is the caller's: record it as external */
 	uint64_t ghost_limit;		/* most data of unlinked files copied into the images */
+	unsigned int freeze_timeout;	/* seconds the tree may take to stop */
 };
 
 /* 0 or -errno. On failure the tree runs on as before and DIR holds no image set. */
@@ -65,5 +66,7 @@ int dump_core(struct task_dump *td);
 int dump_mm_files(struct task_dump *td);
 /* mm-PID.img (dump/mm.c). */
 int dump_mm(struct task_dump *td);
+/* Refuses (-EOPNOTSUPP, logged) a task in a namespace not ckpt's own (dump/ns.c). */
+int dump_check_namespaces(pid_t pid);
 
 #endif

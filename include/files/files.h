@@ -49,6 +49,10 @@ int unsupported_kind(pid_t pid, int fd, const char *link);
 int file_fill_common(const struct fd_probe *p, FileEntry *fe, const char *path);
 /* Per-kind filling of a FileEntry; 0 or -errno (logged, naming pid, fd, link). */
 int regular_fill(const struct fd_probe *p, FileEntry *fe);
+/* The PID of a /proc/PID/... path on procfs, else 0 (files/procfs.c). */
+pid_t procfs_owner(const char *path, int local);
+/* A /proc/PID file restore can reopen (0), or refused (-EOPNOTSUPP, logged). */
+int procfs_check(const struct fd_probe *p, const char *path);
 int pipe_fill(const struct fd_probe *p, FileEntry *fe);
 
 /*
@@ -86,6 +90,14 @@ int unlinked_relink(const struct fd_probe *p, FileEntry *fe);
  * needs a relink name, and give the result to every description of it.
  */
 int file_table_relink_all(struct file_table *ft);
+/* The tids of the tree's live threads: what a /proc/PID file may name. 0 or -ENOMEM. */
+int file_table_set_tids(struct file_table *ft, const pid_t *tids, size_t n);
+bool file_table_has_tid(const struct file_table *ft, pid_t tid);
+/*
+ * Once every task's fds are in: a /proc/PID file on a description that
+ * several fds share is refused (restore opens those before the task exists).
+ */
+int file_table_check_proc_shared(const struct file_table *ft);
 /* ghost_limit and the image set of the table, for unlinked.c */
 struct imgset *file_table_imgset(struct file_table *ft);
 uint64_t file_table_ghost_limit(struct file_table *ft);

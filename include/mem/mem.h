@@ -36,6 +36,12 @@ struct page_dump;
 int dump_pages_start(struct infect_ctl *ic, struct imgset *set, const struct proc_vma *vmas,
 		     const int *kinds, size_t nr_vmas, struct page_dump **pd);
 int dump_pages_finish(struct page_dump *pd, struct page_stats *stats);
+/*
+ * The dump failed elsewhere: take the batch in flight (if any) and the
+ * parasite's reply, so that it is back waiting for a command, the pipe's
+ * end it received known to the cure (args->pipe_fd), before it is cured.
+ */
+void dump_pages_settle(struct page_dump *pd);
 void dump_pages_free(struct page_dump *pd);
 
 #endif

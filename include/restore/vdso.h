@@ -16,6 +16,7 @@ struct vdso_plan {
 	int cur_vdso;			/* index of [vdso] in parts, -1 if none */
 	uint64_t span;			/* from the first part's start to the last one's end */
 	bool proxy;			/* the layout differs: old image + jumps */
+	bool drop;			/* the task had none: parked in the area, gone with it */
 	uint64_t old_addr, old_size;
 	const uint8_t *old_data;
 	struct rst_vdso_patch *patches;	/* target: offset in the new [vdso] until vdso_place() */

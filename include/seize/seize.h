@@ -41,8 +41,12 @@ struct seized_tree {
 	size_t nr;
 };
 
-/* 0 or -errno; on failure everything seized so far is released. */
-int seize_tree(pid_t root, struct seized_tree *tree);
+/*
+ * 0 or -errno; on failure everything seized so far is released. A thread
+ * that has not stopped timeout seconds after the start (0: no limit) ends
+ * it with -ETIMEDOUT, naming the thread, its state and wchan.
+ */
+int seize_tree(pid_t root, unsigned int timeout, struct seized_tree *tree);
 /* Detach every thread (re-sending held-back signals), or SIGKILL the tree first. */
 void release_tree(struct seized_tree *tree, bool kill_tree);
 void seized_tree_free(struct seized_tree *tree);

@@ -14,7 +14,7 @@
 
 static void dump_usage(FILE *f)
 {
-	fputs("usage: ckpt dump -t PID -D DIR [--leave-running] [--shell-job] [-o LOGFILE] [-v0..4]\n"
+	fputs("usage: ckpt dump -t PID -D DIR [--leave-running] [--shell-job] [--freeze-timeout S] [-o LOGFILE] [-v0..4]\n"
 	      "\n"
 	      "  -t, --tree PID          the root of the process tree to checkpoint\n"
 	      "  -D, --images-dir DIR    where the image set goes (created if missing)\n"
@@ -23,6 +23,8 @@ static void dump_usage(FILE *f)
 	      "                          it does not lead: record the terminal as external\n"
 	      "      --ghost-limit SIZE  most data of unlinked files to copy into the images\n"
 	      "                          (default 1G; K, M, G suffixes)\n"
+	      "      --freeze-timeout SECONDS  give up when a thread of the tree has not\n"
+	      "                          stopped after this long (vfork(), D state); default 10\n"
 	      "  -o, --log-file FILE     write the log there (default: warnings to stderr)\n"
 	      "  -v[0-4]                 log level: 0 none, 1 errors, 2 warnings, 3 info, 4 debug\n", f);
 }
@@ -47,10 +49,11 @@ int cmd_dump(int argc, char **argv)
 		{ "log-file", required_argument, NULL, 'o' },
 		{ "shell-job", no_argument, NULL, 'j' },
 		{ "ghost-limit", required_argument, NULL, 'G' },
+		{ "freeze-timeout", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dump_opts o = { .ghost_limit = 1ull << 30 };
+	struct dump_opts o = { .ghost_limit = 1ull << 30, .freeze_timeout = 10 };
 	const char *log_path = NULL;
 	int level = LOG_WARN, c, ret;
 	char *end;
@@ -84,6 +87,17 @@ int cmd_dump(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'F': {
+			unsigned long v = (errno = 0, strtoul(optarg, &end, 10));
+
+			if (errno || end == optarg || *end || optarg[0] == '-' || !v || v > 86400) {
+				fprintf(stderr, "ckpt: dump: bad --freeze-timeout '%s' (seconds, 1..86400)\n",
+					optarg);
+				return 2;
+			}
+			o.freeze_timeout = v;
+			break;
+		}
 		case 'h':
 			dump_usage(stdout);
 			return 0;

@@ -185,6 +185,9 @@ static int dump_batch(struct task_dump *tds, size_t n)
 	/* each parasite moved its first batch of pages meanwhile */
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = dump_task_pages(&tds[i]);
+	/* a failure: a batch of pages still in flight is taken first (mem.h) */
+	for (size_t i = 0; ret && i < n; i++)
+		dump_pages_settle(tds[i].pages);
 	/* whatever happened: the tasks go back (infect_cure wants an infect_init()'ed ic) */
 	ret2 = infect_cure_many(ics, nic);
 	for (size_t i = 0; !ret && !ret2 && i < n; i++)
@@ -244,6 +247,24 @@ static int dump_tasks(struct imgset *set, struct file_table *ft, struct seized_t
 	return ret;
 }
 
+/* What a /proc/PID file of the tree may name: a live thread of it. */
+static int set_tree_tids(struct file_table *ft, const struct seized_tree *tree)
+{
+	cleanup_free pid_t *tids = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < tree->nr; i++)
+		n += tree->tasks[i].nr_threads;
+	tids = calloc(n ? n : 1, sizeof(*tids));
+	if (!tids)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < tree->nr; i++)
+		for (size_t j = 0; j < tree->tasks[i].nr_threads; j++)
+			tids[n++] = tree->tasks[i].threads[j].tid;
+	return file_table_set_tids(ft, tids, n);
+}
+
 int dump_tree(const struct dump_opts *o)
 {
 	struct seized_tree tree;
@@ -254,16 +275,25 @@ int dump_tree(const struct dump_opts *o)
 	ret = imgset_create(o->dir, false, &set);
 	if (ret)
 		return ret;
-	ret = seize_tree(o->pid, &tree);
+	ret = seize_tree(o->pid, o->freeze_timeout, &tree);
 	if (ret) {
 		imgset_abort(set);
 		return ret;
 	}
 	fault_point("seize");
 
-	ret = file_table_new(set, o->ghost_limit, &ft);
+	/* what restore cannot bring back is refused before any task is touched */
+	for (size_t i = 0; !ret && i < tree.nr; i++)
+		if (tree.tasks[i].state != SEIZED_ZOMBIE)
+			ret = dump_check_namespaces(tree.tasks[i].pid);
+	if (!ret)
+		ret = file_table_new(set, o->ghost_limit, &ft);
+	if (!ret)
+		ret = set_tree_tids(ft, &tree);
 	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
+	if (!ret)
+		ret = file_table_check_proc_shared(ft);
 	if (!ret)
 		ret = file_table_relink_all(ft);
 	if (!ret)

@@ -160,6 +160,25 @@ static int check_vma(pid_t pid, const struct proc_vma *v, int kind)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * A vDSO comes back whole or not at all (a task that unmapped it gets none):
+ * [vvar] without [vdso], or [vdso] without [vvar], is refused.
+ */
+static int check_vdso_parts(pid_t pid, const int *kinds, size_t n)
+{
+	size_t vdso = 0, vvar = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		vdso += kinds[i] == VMA_KIND__VMA_VDSO;
+		vvar += kinds[i] == VMA_KIND__VMA_VVAR;
+	}
+	if (!vdso == !vvar)
+		return 0;
+	pr_err("pid %d: a partly unmapped vDSO ([vdso] %s, [vvar] %s): not supported", pid,
+	       vdso ? "kept" : "unmapped", vvar ? "kept" : "unmapped");
+	return -EOPNOTSUPP;
+}
+
 int dump_task_prepare(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
@@ -180,6 +199,9 @@ int dump_task_prepare(struct task_dump *td)
 		if (ret)
 			return ret;
 	}
+	ret = check_vdso_parts(t->pid, td->kinds, td->nr_vmas);
+	if (ret)
+		return ret;
 	return infect_init(&td->ic, t, td->vmas, td->nr_vmas);
 }
 

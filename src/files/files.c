@@ -42,6 +42,8 @@ struct file_rec {
 	pid_t pid;			/* a task that had it */
 	int fd;				/* and its fd number there (-1: a mapping, exe, cwd) */
 	struct desc *desc;		/* NULL for a mapping, exe, cwd */
+	unsigned int nr_fds;		/* fds of the tree on it */
+	bool proc;			/* a /proc/PID file */
 };
 
 /*
@@ -119,6 +121,8 @@ struct file_table {
 	char dump_id[24];		/* in every name ckpt makes: unique per dump */
 	char **relinks;			/* links made (paths as ckpt sees them) */
 	size_t nr_relinks;
+	pid_t *tids;			/* of the tree, sorted */
+	size_t nr_tids;
 };
 
 int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table **out)
@@ -184,6 +188,7 @@ void file_table_free(struct file_table *ft)
 	for (size_t i = 0; i < ft->nr_relinks; i++)
 		free(ft->relinks[i]);
 	free(ft->relinks);
+	free(ft->tids);
 	for (size_t i = 0; i < ft->n; i++) {
 		free(ft->v[i].fe.path);
 		free(ft->v[i].fe.fown);
@@ -266,6 +271,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 		if (old) {
 			free(desc);
 			*id = ft->v[old->rec].fe.id;
+			ft->v[old->rec].nr_fds++;
 			close(p->local);
 			return 0;
 		}
@@ -315,6 +321,8 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 	rec->pid = p->pid;
 	rec->fd = p->fd;
 	rec->desc = desc;
+	rec->nr_fds = p->fd >= 0;
+	rec->proc = rec->fe.path && procfs_owner(rec->fe.path, p->local) > 0;
 	if (!node->n)
 		node->first = ft->n;
 	node->recs[node->n++] = ft->n;
@@ -755,6 +763,44 @@ int file_table_relink_all(struct file_table *ft)
 			fe->ghost_id = first->fe.ghost_id;
 			fe->has_ghost_size = first->fe.has_ghost_size;
 			fe->ghost_size = first->fe.ghost_size;
+		}
+	}
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int file_table_set_tids(struct file_table *ft, const pid_t *tids, size_t n)
+{
+	free(ft->tids);
+	ft->tids = malloc((n ? n : 1) * sizeof(*tids));
+	if (!ft->tids)
+		return -ENOMEM;
+	memcpy(ft->tids, tids, n * sizeof(*tids));
+	qsort(ft->tids, n, sizeof(*tids), cmp_pid);
+	ft->nr_tids = n;
+	return 0;
+}
+
+bool file_table_has_tid(const struct file_table *ft, pid_t tid)
+{
+	return ft->nr_tids && bsearch(&tid, ft->tids, ft->nr_tids, sizeof(tid), cmp_pid);
+}
+
+int file_table_check_proc_shared(const struct file_table *ft)
+{
+	for (size_t i = 0; i < ft->n; i++) {
+		const struct file_rec *r = &ft->v[i];
+
+		if (r->proc && r->nr_fds > 1) {
+			pr_err("pid %d fd %d (%s): a /proc file shared by %u fds (dup, fork): "
+			       "not supported yet", r->pid, r->fd, r->fe.path, r->nr_fds);
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;

@@ -4,9 +4,11 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #define LOG_PREFIX "files: "
 #include "common/log.h"
+#include "common/util.h"
 #include "files/files.h"
 #include "proc/proc.h"
 
@@ -44,6 +46,43 @@ int file_fill_common(const struct fd_probe *p, FileEntry *fe, const char *path)
 	return 0;
 }
 
+/*
+ * A terminal: the character majors of ttys (Documentation/admin-guide/
+ * devices.txt): BSD ptys 2 and 3, virtual consoles and serial ports 4,
+ * /dev/tty, /dev/console and /dev/ptmx 5, Unix98 pty slaves 136-143 (masters
+ * are /dev/ptmx); and whatever else says it is one (isatty on our copy).
+ */
+static bool is_terminal(const struct fd_probe *p)
+{
+	unsigned int maj = major(p->st->st_rdev), min = minor(p->st->st_rdev);
+
+	if (!S_ISCHR(p->st->st_mode))
+		return false;
+	if (maj == 2 || maj == 3 || maj == 4 || (maj == 5 && min <= 2) ||
+	    (maj >= 136 && maj <= 143))
+		return true;
+	return p->local >= 0 && isatty(p->local);
+}
+
+/* Is it the task's controlling terminal (tty_nr of /proc/PID/stat)? */
+static bool is_ctty(const struct fd_probe *p)
+{
+	struct proc_stat st;
+	char *buf = NULL;
+	unsigned int maj, min;
+	bool yes = false;
+
+	if (proc_read(p->pid, "stat", &buf) < 0)
+		return false;
+	if (!proc_parse_stat(buf, &st)) {
+		maj = ((unsigned int)st.tty_nr >> 8) & 0xfff;
+		min = ((unsigned int)st.tty_nr & 0xff) | (((unsigned int)st.tty_nr >> 12) & 0xfff00);
+		yes = st.tty_nr && p->st->st_rdev == makedev(maj, min);
+	}
+	free(buf);
+	return yes;
+}
+
 int regular_fill(const struct fd_probe *p, FileEntry *fe)
 {
 	char path[PATH_MAX];
@@ -62,7 +101,14 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 	default:
 		return unsupported_kind(p->pid, p->fd, p->link);
 	}
-	if (S_ISCHR(p->st->st_mode) && p->external_session && isatty(p->local)) {
+	if (is_terminal(p) && !(p->external_session && isatty(p->local) && is_ctty(p))) {
+		/* a pty pair, a console, /dev/tty: reopening the path would make another */
+		pr_err("pid %d fd %d (%s, tty %u:%u): a terminal of the tree: not supported yet "
+		       "(only the caller's, with --shell-job)", p->pid, p->fd, p->link,
+		       major(p->st->st_rdev), minor(p->st->st_rdev));
+		return -EOPNOTSUPP;
+	}
+	if (is_terminal(p)) {
 		/* the terminal of the shell that started the tree: not ours to restore */
 		if (!p->shell_job) {
 			pr_err("pid %d fd %d (%s): the terminal of a session outside the tree: "
@@ -78,6 +124,9 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 	}
 	ret = file_fill_common(p, fe, path);
 	if (ret || fe->tty_external)
+		return ret;
+	ret = procfs_check(p, path);
+	if (ret)
 		return ret;
 	return unlinked_fill(p, fe, path, deleted);
 }

@@ -42,34 +42,23 @@ static enum file_type file_type_of(mode_t m)
 	}
 }
 
-/* Does path, seen from the task's root, name this inode? */
-static bool path_names_inode(pid_t pid, const char *path, const struct stat *st)
+/*
+ * Does path name this inode? Paths are as ckpt sees them (readlink of
+ * /proc/PID/fd/N resolves from the reader's root, not from a chrooted
+ * task's), and restore opens them so, before it chroots the task: the task's
+ * root must not be put in front of them.
+ */
+static bool path_names_inode(const char *path, const struct stat *st)
 {
-	static pid_t last_pid;
-	static bool same_root;
-	char full[PATH_MAX + 32];
 	struct stat now;
 
-	/* a task with our root: the plain path (a walk through /proc/PID/root costs) */
-	if (pid != last_pid) {
-		struct stat r1, r2;
-
-		snprintf(full, sizeof(full), "/proc/%d/root", pid);
-		same_root = !stat(full, &r1) && !stat("/", &r2) && r1.st_dev == r2.st_dev &&
-			    r1.st_ino == r2.st_ino;
-		last_pid = pid;
-	}
-	if (same_root)
-		snprintf(full, sizeof(full), "%s", path);
-	else
-		snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	return !stat(full, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+	return !stat(path, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
 }
 
 /* A link to the inode in the deepest directory of path that takes one. */
 static int relink(const struct fd_probe *p, FileEntry *fe, const char *path)
 {
-	char dir[PATH_MAX], name[PATH_MAX + 64], full[PATH_MAX + 96];
+	char dir[PATH_MAX], name[PATH_MAX + 64];
 	int err = -ENOENT;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -81,14 +70,10 @@ static int relink(const struct fd_probe *p, FileEntry *fe, const char *path)
 		*slash = '\0';
 		snprintf(name, sizeof(name), "%s/.ckpt-link-%s-%u", dir,
 			 file_table_dump_id(p->ft), fe->id);
-		snprintf(full, sizeof(full), "/proc/%d/root%s", p->pid, name);
-		if (!linkat(p->local, "", AT_FDCWD, full, AT_EMPTY_PATH)) {
-			char root[64];
-
-			snprintf(root, sizeof(root), "/proc/%d/root", p->pid);
+		if (!linkat(p->local, "", AT_FDCWD, name, AT_EMPTY_PATH)) {
 			fe->relink_name = strdup(name);
-			if (!fe->relink_name || file_table_note_relink(p->ft, root, name)) {
-				unlink(full);
+			if (!fe->relink_name || file_table_note_relink(p->ft, "", name)) {
+				unlink(name);
 				return -ENOMEM;
 			}
 			pr_info("pid %d fd %d (%s): relinked to %s", p->pid, p->fd, path, name);
@@ -234,7 +219,7 @@ int unlinked_fill(const struct fd_probe *p, FileEntry *fe, const char *path, boo
 	/* one inode, one decision: its other descriptions share it */
 	if (p->same_inode && p->same_inode->has_decision)
 		return copy_decision(fe, p->same_inode);
-	f.path_same_inode = path_names_inode(p->pid, path, p->st);
+	f.path_same_inode = path_names_inode(path, p->st);
 	/* the filesystem type matters only for a name NFS could have given */
 	if (nfs_silly_name(path) && !fstatfs(p->local, &sfs))
 		f.fs_magic = sfs.f_type;

@@ -334,6 +334,16 @@ int dump_pages_finish(struct page_dump *pd, struct page_stats *stats)
 	return 0;
 }
 
+void dump_pages_settle(struct page_dump *pd)
+{
+	/*
+	 * Interrupted at the exit of the recvmsg that brought the pipe's end,
+	 * before it noted the fd, a parasite would leave it open in the task.
+	 */
+	if (pd && pd->total && pd->pages)
+		batch_take(pd);
+}
+
 void dump_pages_free(struct page_dump *pd)
 {
 	if (!pd)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
@@ -22,6 +23,13 @@
 #include "restore/restore.h"
 
 #define OPEN_IGNORED (O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return !fstatfs(fd, &sf) && sf.f_type == 0x9fa0;	/* PROC_SUPER_MAGIC */
+}
 
 static int check_identity(const FileEntry *fe, int fd)
 {
@@ -34,8 +42,11 @@ static int check_identity(const FileEntry *fe, int fd)
 		       st.st_mode & S_IFMT, fe->mode & S_IFMT);
 		return -ESTALE;
 	}
-	/* inode numbers mean something only on the same filesystem */
-	if (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino) {
+	/*
+	 * Inode numbers mean something only on the same filesystem, and not on
+	 * procfs: /proc/PID/status of the restored task is a new inode.
+	 */
+	if (fe->has_dev && st.st_dev == fe->dev && st.st_ino != fe->ino && !on_procfs(fd)) {
 		pr_err("%s: is not the file that was dumped (inode %lu, was %llu)", fe->path,
 		       (unsigned long)st.st_ino, (unsigned long long)fe->ino);
 		return -ESTALE;
@@ -146,6 +157,7 @@ int refill_pipe(const FileEntry *fe, int wfd)
 struct pipe_ends {
 	uint64_t id;
 	int fd[2];
+	bool given[2];		/* the end itself went to a description */
 };
 
 /* Both ends of a pipe: whichever end each description is, it gets its own end. */
@@ -164,7 +176,7 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 			return -ENOMEM;
 		*pipes = np;
 		p = &np[(*n)++];
-		p->id = fe->pipe_id;
+		*p = (struct pipe_ends){ .id = fe->pipe_id, .fd = { -1, -1 } };
 		if (pipe2(p->fd, O_CLOEXEC))
 			return pr_perror("pipe %llu: pipe2", (unsigned long long)fe->pipe_id);
 		if (fe->has_pipe_size && fcntl(p->fd[1], F_SETPIPE_SZ, fe->pipe_size) < 0)
@@ -175,17 +187,25 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 		if (ret)
 			return ret;
 	}
-	/* a second description of the same end is a reopen: a new struct file */
-	if (p->fd[end] < 0) {
+	/*
+	 * Both ends stay open here until every description is made (closed by
+	 * restore_open_files()). The first description of an end is that end
+	 * itself; another one (the task opened /proc/self/fd/N of the pipe) is a
+	 * reopen: a new struct file on the same pipe.
+	 */
+	if (p->given[end]) {
 		char path[64];
 
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd[!end]);
-		fd = open(path, end ? O_WRONLY : O_RDONLY);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd[end]);
+		fd = open(path, (end ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 		if (fd < 0)
-			return pr_perror("pipe %llu: reopen", (unsigned long long)fe->pipe_id);
+			return pr_perror("pipe %llu: reopen %s end", (unsigned long long)fe->pipe_id,
+					 end ? "write" : "read");
 	} else {
-		fd = p->fd[end];
-		p->fd[end] = -1;
+		fd = fcntl(p->fd[end], F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return pr_perror("pipe %llu: dup", (unsigned long long)fe->pipe_id);
+		p->given[end] = true;
 	}
 	if (fcntl(fd, F_SETFL, fe->flags & ~O_ACCMODE) < 0) {
 		close(fd);

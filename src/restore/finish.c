@@ -184,7 +184,24 @@ static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot
 	free(buf);
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/maps", t->pid, t->pid);
-	ret = infect_init(&ic, t, vmas, n);
+	{
+		/*
+		 * The stub must outlive the munmap: not in the area (where a vDSO
+		 * the task did not have is parked, to go with it).
+		 */
+		struct proc_vma *keep = calloc(n ? n : 1, sizeof(*keep));
+		size_t nk = 0;
+
+		if (!keep) {
+			proc_vmas_free(vmas, n);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (vmas[i].end <= s->area_start || vmas[i].start >= s->area_start + s->area_size)
+				keep[nk++] = vmas[i];	/* shallow: vmas owns the paths */
+		ret = infect_init(&ic, t, keep, nk);
+		free(keep);
+	}
 	proc_vmas_free(vmas, n);
 	if (ret)
 		return ret;

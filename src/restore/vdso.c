@@ -159,8 +159,11 @@ static int plan_proxy(pid_t pid, const MmEntry *mm, struct vdso_plan *p)
 	for (size_t j = 0; j < mm->n_vmas; j++)
 		if (mm->vmas[j]->kind == VMA_KIND__VMA_VDSO)
 			old = mm->vmas[j];
-	if (!old)
-		return 0;	/* the task had no vDSO: it gets none */
+	if (!old) {
+		/* the task had no vDSO: it gets none (the parts stay parked in the area) */
+		p->drop = true;
+		return 0;
+	}
 	if (!mm->has_vdso_image || mm->vdso_image.len != old->end - old->start) {
 		pr_err("pid %d: the vDSO changed since the dump and the image lacks the old one", pid);
 		return -ENOEXEC;
@@ -221,7 +224,7 @@ void vdso_place(struct vdso_plan *p, uint64_t at, struct rst_args *a)
 	a->nr_vdso = p->n;
 	for (size_t i = 0; i < p->n; i++) {
 		a->vdso[i] = p->parts[i];
-		if (p->proxy)
+		if (p->proxy || p->drop)
 			a->vdso[i].target = at + (p->parts[i].cur - p->parts[0].cur);
 	}
 	a->vdso_park = at;

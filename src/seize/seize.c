@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,59 @@
 #include "seize/seize.h"
 
 #define MAX_RESCANS 64
+#define PF_KTHREAD 0x00200000	/* /proc/PID/stat flags: a kernel thread */
+
+/*
+ * The freeze has a deadline: a thread that does not stop (a vfork() parent
+ * waiting for its child, uninterruptible sleep) would keep waitpid() from
+ * returning. SIGALRM, without SA_RESTART, breaks the wait; it goes on
+ * firing every FREEZE_TICK_MS after the deadline so that one that arrives
+ * just before a wait begins cannot be missed.
+ */
+#define FREEZE_TICK_MS 50
+static volatile sig_atomic_t freeze_expired;
+static unsigned int freeze_seconds;
+
+static void freeze_alarm(int sig)
+{
+	(void)sig;
+	freeze_expired = 1;
+}
+
+static int freeze_deadline_arm(unsigned int seconds, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = freeze_alarm };	/* no SA_RESTART */
+	struct itimerval it = {
+		.it_value = { .tv_sec = seconds },
+		.it_interval = { .tv_usec = FREEZE_TICK_MS * 1000 },
+	};
+
+	freeze_expired = 0;
+	freeze_seconds = seconds;
+	if (!seconds)
+		return 0;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, old))
+		return pr_perror("sigaction SIGALRM");
+	if (setitimer(ITIMER_REAL, &it, NULL)) {
+		int ret = pr_perror("setitimer");
+
+		sigaction(SIGALRM, old, NULL);
+		return ret;
+	}
+	return 0;
+}
+
+static void freeze_deadline_disarm(unsigned int seconds, const struct sigaction *old)
+{
+	struct itimerval off = { 0 };
+
+	if (!seconds)
+		return;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, old, NULL);
+	freeze_expired = 0;
+}
 
 void fault_point(const char *point)
 {
@@ -67,8 +122,11 @@ int ptrace_wait_stop(struct seized_thread *th, int resume_req, int *status)
 {
 	for (;;) {
 		int st;
-		pid_t r = waitpid(th->tid, &st, __WALL);
+		/* past the freeze deadline only a stop that is there already counts */
+		pid_t r = waitpid(th->tid, &st, __WALL | (freeze_expired ? WNOHANG : 0));
 
+		if (r == 0)
+			return -ETIMEDOUT;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -132,6 +190,116 @@ static bool thread_is_dead(pid_t pid, pid_t tid)
 	return dead;
 }
 
+/*
+ * Waiting for a vfork() child: the wait itself is inlined into kernel_clone
+ * (wchan), and /proc/PID/syscall shows the syscall that made the child.
+ */
+static bool in_vfork(pid_t pid, pid_t tid, const char *wchan)
+{
+	char path[96], buf[256];
+	unsigned long long nr, a1;
+
+	if (strstr(wchan, "vfork"))
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu %llx", &nr, &a1) != 2)
+		return false;
+	return nr == SYS_vfork || (nr == SYS_clone && (a1 & CLONE_VFORK)) ||
+	       (nr == SYS_clone3 && !strcmp(wchan, "kernel_clone"));
+}
+
+/* A thread that did not stop in time: say where it sleeps. */
+static int report_not_stopped(pid_t pid, pid_t tid)
+{
+	char path[96], wchan[128] = "?";
+	struct proc_stat st = { .state = '?' };
+	char *buf = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	if (read_file_at(AT_FDCWD, path, &buf) >= 0)
+		proc_parse_stat(buf, &st);
+	free(buf);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
+	if (read_small_file(path, wchan, sizeof(wchan)) <= 0 || !strcmp(wchan, "0"))
+		snprintf(wchan, sizeof(wchan), "?");
+	pr_err("pid %d tid %d: did not stop within %us (state %c, wchan %s)%s: "
+	       "not dumped (--freeze-timeout)", pid, tid, freeze_seconds, st.state, wchan,
+	       in_vfork(pid, tid, wchan) ? ": a vfork() parent waits for its child to exec or exit" :
+	       st.state == 'D' ? ": in uninterruptible sleep" : "");
+	return -ETIMEDOUT;
+}
+
+/* A number from a /proc or /proc/sys file, or -1. */
+static long read_long(const char *path)
+{
+	char buf[32];
+
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* A field "Name:\t<number>" of /proc/PID/status, or -1. */
+static long status_field(pid_t pid, const char *name)
+{
+	char path[64], *buf = NULL, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_file_at(AT_FDCWD, path, &buf) < 0)
+		return -1;
+	p = strstr(buf, name);
+	if (p && (p == buf || p[-1] == '\n'))
+		v = strtol(p + strlen(name), NULL, 0);
+	free(buf);
+	return v;
+}
+
+static bool have_cap_sys_ptrace(void)
+{
+	char *buf = NULL, *p;
+	bool yes = false;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/status", &buf) < 0)
+		return false;
+	p = strstr(buf, "\nCapEff:");
+	if (p)
+		yes = strtoull(p + 9, NULL, 16) & (1ull << 19);	/* CAP_SYS_PTRACE */
+	free(buf);
+	return yes;
+}
+
+/* PTRACE_SEIZE said EPERM: which of the reasons it can have is it? */
+static int report_eperm(pid_t pid, pid_t tid)
+{
+	long tracer = status_field(tid, "TracerPid:");
+	long scope = read_long("/proc/sys/kernel/yama/ptrace_scope");
+	long uid = status_field(tid, "Uid:");
+
+	if (tracer > 0) {
+		char path[64], comm[64] = "?";
+
+		snprintf(path, sizeof(path), "/proc/%ld/comm", tracer);
+		if (read_small_file(path, comm, sizeof(comm)) > 0)
+			comm[strcspn(comm, "\n")] = '\0';
+		pr_err("pid %d tid %d: cannot seize: EPERM: traced by pid %ld (%s)", pid, tid,
+		       tracer, comm);
+	} else if (scope == 3) {
+		pr_err("pid %d tid %d: cannot seize: EPERM: kernel.yama.ptrace_scope is 3 "
+		       "(no ptrace attach for anyone)", pid, tid);
+	} else if (!have_cap_sys_ptrace() && uid != (long)getuid()) {
+		pr_err("pid %d tid %d: cannot seize: EPERM: it belongs to uid %ld, ckpt runs as "
+		       "uid %d without CAP_SYS_PTRACE: run ckpt as root", pid, tid, uid, getuid());
+	} else if (!have_cap_sys_ptrace() && scope > 0) {
+		pr_err("pid %d tid %d: cannot seize: EPERM: kernel.yama.ptrace_scope is %ld "
+		       "and ckpt has no CAP_SYS_PTRACE: run ckpt as root", pid, tid, scope);
+	} else {
+		pr_err("pid %d tid %d: cannot seize: EPERM (Operation not permitted)", pid, tid);
+	}
+	return -EPERM;
+}
+
 /* Seize and interrupt one thread, wait for its stop and read its registers. */
 static int seize_thread(struct seized_task *t, pid_t tid)
 {
@@ -142,7 +310,11 @@ static int seize_thread(struct seized_task *t, pid_t tid)
 		ret = -errno;
 		if (ret == -ESRCH || (ret == -EPERM && thread_is_dead(t->pid, tid)))
 			return 0;	/* exited meanwhile */
-		return pr_errno(ret, "pid %d tid %d: cannot seize (traced by someone else?)", t->pid, tid);
+		if (ret == -EPERM)
+			return report_eperm(t->pid, tid);
+		pr_err("pid %d tid %d: cannot seize: %s (%s)", t->pid, tid, strerrorname_np(-ret),
+		       strerror(-ret));
+		return ret;
 	}
 	nt = reallocarray(t->threads, t->nr_threads + 1, sizeof(*nt));
 	if (!nt) {
@@ -179,6 +351,8 @@ static int finish_seize_threads(struct seized_task *t, size_t from)
 			t->nr_threads--;
 			continue;
 		}
+		if (ret == -ETIMEDOUT)
+			return report_not_stopped(t->pid, th->tid);
 		if (ret)
 			return pr_errno(ret, "pid %d tid %d: wait for stop", t->pid, th->tid);
 		ret = arch_get_thread_regs(th->tid, &th->tr);
@@ -291,10 +465,27 @@ static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 	ret = read_stat(pid, &st);
 	if (ppid && (ret == -ENOENT || ret == -ESRCH))
 		return 0;	/* a child gone meanwhile (reaped by the kernel: SA_NOCLDWAIT) */
+	if (!ppid && (ret == -ENOENT || ret == -ESRCH))
+		return pr_errno(-ESRCH, "pid %d: no such process", pid);
 	if (ret)
 		return pr_errno(ret, "pid %d: read /proc/%d/stat", pid, pid);
 	if (ppid && st.ppid != ppid)
 		return 0;	/* gone and reused meanwhile */
+	if (pid == getpid()) {
+		pr_err("pid %d: the tree contains ckpt itself (pid %d is its %s): "
+		       "dump a tree ckpt does not run in", ppid ? ppid : pid, pid,
+		       ppid ? "child" : "root");
+		return -EINVAL;
+	}
+	if (st.flags & PF_KTHREAD) {
+		pr_err("pid %d (%s): a kernel thread: cannot be dumped", pid, st.comm);
+		return -EPERM;
+	}
+	if (!ppid && (st.state == 'Z' || st.state == 'X') && st.num_threads <= 1) {
+		pr_err("pid %d (%s): a zombie (it exited; its parent %d has not reaped it): "
+		       "nothing to dump", pid, st.comm, st.ppid);
+		return -ESRCH;
+	}
 	tree->nr++;
 	t->ppid = ppid;
 	t->pgid = st.pgid;
@@ -356,23 +547,27 @@ static int scan_children(struct seized_tree *tree, size_t idx, bool *changed)
 	return 0;
 }
 
-int seize_tree(pid_t root, struct seized_tree *tree)
+int seize_tree(pid_t root, unsigned int timeout, struct seized_tree *tree)
 {
+	struct sigaction old_alarm;
+	bool armed = false;
 	int ret, rounds = 0;
 	size_t done = 0;	/* tasks [0, done) seized, their children scanned */
 	bool changed;
 
 	memset(tree, 0, sizeof(*tree));
-	if (root == getpid())
-		return pr_errno(-EINVAL, "pid %d: cannot dump ckpt itself", root);
+	if (root == 1) {
+		pr_err("pid 1: init, the ancestor of every process and of ckpt: cannot be dumped");
+		return -EINVAL;
+	}
 	ret = add_task(tree, root, 0);
 	if (ret)
 		goto fail;
-	if (!tree->nr) {
-		ret = pr_errno(-ESRCH, "pid %d: no such process", root);
-		goto fail;
-	}
 	tree->tasks[0].ppid = 0;
+	ret = freeze_deadline_arm(timeout, &old_alarm);
+	if (ret)
+		goto fail;
+	armed = true;
 
 	/*
 	 * Seize everything known, a wave at a time: the tasks found by the last
@@ -422,9 +617,12 @@ int seize_tree(pid_t root, struct seized_tree *tree)
 				t->threads[j] = tmp;
 			}
 	}
+	freeze_deadline_disarm(timeout, &old_alarm);
 	pr_info("seized %zu tasks", tree->nr);
 	return 0;
 fail:
+	if (armed)
+		freeze_deadline_disarm(timeout, &old_alarm);
 	release_tree(tree, false);
 	seized_tree_free(tree);
 	return ret;
