@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "files/locks.h"
 #include "mem/mem.h"
 #include "inventory.pb-c.h"
 #include "mountinfo.pb-c.h"
@@ -268,6 +269,8 @@ int dump_tree(const struct dump_opts *o)
 	ret = file_table_new(set, o->ghost_limit, &ft);
 	if (!ret)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
+	if (!ret)
+		ret = locks_check_all_seen(ft, &tree);
 	if (!ret)
 		ret = file_table_relink_all(ft);
 	if (!ret)

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "files/bpf-fds.h"
 #include "files/files.h"
+#include "files/locks.h"
 #include "proc/proc.h"
 
 #include <bsd/sys/tree.h>
@@ -119,6 +120,7 @@ struct file_table {
 	char dump_id[24];		/* in every name ckpt makes: unique per dump */
 	char **relinks;			/* links made (paths as ckpt sees them) */
 	size_t nr_relinks;
+	struct file_locks *locks;	/* locks.c: /proc/locks and the locks given to fds */
 };
 
 int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table **out)
@@ -153,6 +155,22 @@ uint64_t file_table_ghost_limit(struct file_table *ft)
 const char *file_table_dump_id(struct file_table *ft)
 {
 	return ft->dump_id;
+}
+
+struct file_locks **file_table_locks(struct file_table *ft)
+{
+	return &ft->locks;
+}
+
+bool file_table_has_ino(struct file_table *ft, uint64_t ino)
+{
+	struct inode_node *n;
+
+	/* by inode number alone: /proc/locks gives the superblock's dev, not btrfs's per subvolume one */
+	RB_FOREACH(n, inode_tree, &ft->inodes)
+		if ((uint64_t)n->ino == ino && n->n)
+			return true;
+	return false;
 }
 
 int file_table_note_relink(struct file_table *ft, const char *task_root, const char *name)
@@ -196,6 +214,7 @@ void file_table_free(struct file_table *ft)
 	}
 	if (ft->iter_prog >= 0)
 		close(ft->iter_prog);
+	file_locks_free(ft->locks);
 	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
 		RB_REMOVE(inode_tree, &ft->inodes, n);
 		free(n->recs);
@@ -566,7 +585,7 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int 
 	out->fd = fd;
 	out->file_id = id;
 	out->cloexec = !!(info->fdflags & FD_CLOEXEC);
-	return 0;
+	return locks_dump_fd(&ft->locks, pid, fd, link, st.st_ino, id, out);
 }
 
 static int open_proc_fd_dir(pid_t pid)
