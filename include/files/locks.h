@@ -17,6 +17,7 @@
 #ifndef CKPT_FILES_LOCKS_H
 #define CKPT_FILES_LOCKS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,7 +42,19 @@ void file_locks_free(struct file_locks *fl);
 /* FdEntry.locks (malloc'ed by locks_dump_fd) */
 void fd_entry_free_locks(FdEntry *fe);
 
-/* Restore: take the locks of task t again, through ic (injected syscalls). */
-int restore_task_locks(struct restore_ctx *ctx, struct infect_ctl *ic, struct seized_task *t);
+/*
+ * Restore, when every task of the tree waits at its last step: set the
+ * owners of t's fds (fown.c) and take its locks again, by syscalls injected
+ * through ic. 0, or -errno (logged: pid, fd, path, lock).
+ */
+int restore_task_fd_late(struct restore_ctx *ctx, struct infect_ctl *ic, struct seized_task *t);
+
+/* A page mapped in the task on first use, for the arguments of injected syscalls. */
+struct remote_page {
+	uint64_t addr;
+};
+/* Copy len bytes (up to a page) into pg (mapped now if need be); *addr: where, in t. */
+int remote_arg(struct infect_ctl *ic, struct seized_task *t, struct remote_page *pg,
+	       const void *data, size_t len, uint64_t *addr);
 
 #endif

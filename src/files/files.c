@@ -157,6 +157,18 @@ const char *file_table_dump_id(struct file_table *ft)
 	return ft->dump_id;
 }
 
+size_t file_table_size(const struct file_table *ft)
+{
+	return ft->n;
+}
+
+const FileEntry *file_table_entry(const struct file_table *ft, size_t i, pid_t *pid, int *fd)
+{
+	*pid = ft->v[i].pid;
+	*fd = ft->v[i].fd;
+	return &ft->v[i].fe;
+}
+
 struct file_locks **file_table_locks(struct file_table *ft)
 {
 	return &ft->locks;

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "files/files.h"
+#include "files/fown.h"
 #include "files/locks.h"
 #include "proc/proc.h"
 #include "restore/restore.h"
@@ -240,7 +241,7 @@ int locks_check_all_seen(struct file_table *ft, const struct seized_tree *tree)
 	return 0;
 }
 
-/* Restore ------------------------------------------------------------------ */
+/* Restore: locks, and the owners of fds (fown.c), once the whole tree exists */
 
 static void describe(char *buf, size_t size, const FdLock *lk)
 {
@@ -270,15 +271,35 @@ static int check_lock(const FdLock *lk)
 	return 0;
 }
 
-struct remote_page {
-	uint64_t addr;			/* an anonymous page mapped in the task for arguments */
-};
+int remote_arg(struct infect_ctl *ic, struct seized_task *t, struct remote_page *pg,
+	       const void *data, size_t len, uint64_t *addr)
+{
+	long r;
+	int ret;
+
+	if (len > 4096)
+		return -E2BIG;
+	if (!pg->addr) {
+		ret = remote_syscall(ic, &t->threads[0], &r, SYS_mmap, 0, 4096,
+				     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ret)
+			return ret;
+		if (r < 0 && r > -4096)
+			return pr_errno((int)r, "pid %d: map a page for syscall arguments", t->pid);
+		pg->addr = r;
+	}
+	if (pwrite(ic->mem_fd, data, len, pg->addr) != (ssize_t)len)
+		return pr_perror("pid %d: write syscall arguments", t->pid);
+	*addr = pg->addr;
+	return 0;
+}
 
 static int take_lock(struct infect_ctl *ic, struct seized_task *t, struct remote_page *pg,
 		     int fd, const FdLock *lk)
 {
 	struct seized_thread *th = &t->threads[0];
 	struct flock f = { 0 };
+	uint64_t addr;
 	long r;
 	int ret;
 
@@ -287,28 +308,20 @@ static int take_lock(struct infect_ctl *ic, struct seized_task *t, struct remote
 				     (lk->write ? LOCK_EX : LOCK_SH) | LOCK_NB, 0, 0, 0, 0);
 		return ret ? ret : (int)r;
 	}
-	if (!pg->addr) {
-		ret = remote_syscall(ic, th, &r, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (ret)
-			return ret;
-		if (r < 0 && r > -4096)
-			return pr_errno((int)r, "pid %d: map a page for lock arguments", t->pid);
-		pg->addr = r;
-	}
 	f.l_type = lk->write ? F_WRLCK : F_RDLCK;
 	f.l_whence = SEEK_SET;
 	f.l_start = lk->start;
 	f.l_len = lk->has_end ? (off_t)(lk->end - lk->start + 1) : 0;
-	if (pwrite(ic->mem_fd, &f, sizeof(f), pg->addr) != sizeof(f))
-		return pr_perror("pid %d: write lock arguments", t->pid);
+	ret = remote_arg(ic, t, pg, &f, sizeof(f), &addr);
+	if (ret)
+		return ret;
 	ret = remote_syscall(ic, th, &r, SYS_fcntl, fd,
 			     lk->kind == LOCK_KIND__LOCK_POSIX ? F_SETLK : F_OFD_SETLK,
-			     pg->addr, 0, 0, 0);
+			     addr, 0, 0, 0);
 	return ret ? ret : (int)r;
 }
 
-int restore_task_locks(struct restore_ctx *ctx, struct infect_ctl *ic, struct seized_task *t)
+int restore_task_fd_late(struct restore_ctx *ctx, struct infect_ctl *ic, struct seized_task *t)
 {
 	struct remote_page pg = { 0 };
 	struct img *img;
@@ -321,10 +334,18 @@ int restore_task_locks(struct restore_ctx *ctx, struct infect_ctl *ic, struct se
 		return ret;
 	while (!ret && (ret = img_read_msg(img, &m)) > 0) {
 		FdEntry *f = (FdEntry *)m;
-		const char *path = f->file_id && f->file_id <= ctx->nr_files ?
-				   ctx->files[f->file_id]->path : "?";
+		const FileEntry *fe;
 
-		ret = 0;
+		if (!f->file_id || f->file_id > ctx->nr_files) {
+			ret = pr_errno(-EBADMSG, "pid %d fd %u: bad file id %u", t->pid, f->fd,
+				       f->file_id);
+			protobuf_c_message_free_unpacked(m, NULL);
+			break;
+		}
+		fe = ctx->files[f->file_id];
+		const char *path = fe->path;
+
+		ret = fe->fown ? fown_restore_fd(ic, t, &pg, f->fd, fe) : 0;
 		for (size_t i = 0; !ret && i < f->n_locks; i++) {
 			char what[96];
 			int err;

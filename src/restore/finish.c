@@ -189,7 +189,7 @@ static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot
 	proc_vmas_free(vmas, n);
 	if (ret)
 		return ret;
-	ret = restore_task_locks(ctx, &ic, t);
+	ret = restore_task_fd_late(ctx, &ic, t);
 	if (!ret)
 		ret = remote_syscall(&ic, &t->threads[0], &r, SYS_munmap, s->area_start,
 				     s->area_size, 0, 0, 0, 0);
