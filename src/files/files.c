@@ -330,7 +330,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 	rec->local = -1;
 	rec->fe.id = ft->n + 1;
 	rec->fe.pos = -1;
-	if (S_ISFIFO(p->st->st_mode))
+	if (S_ISFIFO(p->st->st_mode) && !(p->info->flags & O_PATH))
 		ret = pipe_fill(p, &rec->fe);
 	else
 		ret = regular_fill(p, &rec->fe);
@@ -579,9 +579,13 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int 
 		close(local);
 		return ret;
 	}
-	if (!strncmp(link, "anon_inode:", 11) || S_ISSOCK(st.st_mode) ||
+	/* an O_PATH fd names an object of the filesystem, whatever its type (regular.c) */
+	if (!strncmp(link, "anon_inode:", 11) ||
+	    (S_ISSOCK(st.st_mode) && !(info->flags & O_PATH)) ||
+	    (S_ISLNK(st.st_mode) && !(info->flags & O_PATH)) ||
 	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) ||
-	      S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode))) {
+	      S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode) ||
+	      S_ISSOCK(st.st_mode))) {
 		close(local);
 		return unsupported_kind(pid, fd, link);
 	}

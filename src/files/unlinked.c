@@ -63,7 +63,8 @@ static bool path_names_inode(pid_t pid, const char *path, const struct stat *st)
 		snprintf(full, sizeof(full), "%s", path);
 	else
 		snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	return !stat(full, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+	/* lstat: an O_PATH fd may be a symlink itself (paths of fds never end in one) */
+	return !lstat(full, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
 }
 
 /* A link to the inode in the deepest directory of path that takes one. */

@@ -177,6 +177,8 @@ bool restore_file_is_local(const struct restore_ctx *ctx, uint32_t id)
 	if (ctx->refs[id] != 1 || (fe->has_tty_external && fe->tty_external) ||
 	    (fe->has_decision && fe->decision != FILE_DECISION__DECIDE_PLAIN))
 		return false;
+	if (fe->flags & O_PATH)
+		return true;	/* any kind: a path opened with O_PATH */
 	return fe->kind == FILE_KIND__FILE_REG || fe->kind == FILE_KIND__FILE_DIR ||
 	       fe->kind == FILE_KIND__FILE_CHR || fe->kind == FILE_KIND__FILE_BLK;
 }
@@ -204,6 +206,10 @@ int restore_open_files(struct restore_ctx *ctx)
 		}
 		if (fe->has_decision && fe->decision != FILE_DECISION__DECIDE_PLAIN) {
 			fd = restore_open_unlinked(ctx, fe);
+			goto opened;
+		}
+		if (fe->flags & O_PATH) {
+			fd = open_regular(fe);	/* the object itself, never opened for real */
 			goto opened;
 		}
 		switch (fe->kind) {
