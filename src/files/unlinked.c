@@ -168,7 +168,10 @@ static int dump_ghost(const struct fd_probe *p, FileEntry *fe, const char *path)
 	}
 	/* a description of our own: the task's file position stays as it is */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", p->local);
-	src = open(self, O_RDONLY | O_CLOEXEC);
+	/* O_NOATIME: the copy must not touch the file a tree left running goes on with */
+	src = open(self, O_RDONLY | O_NOATIME | O_CLOEXEC);
+	if (src < 0 && errno == EPERM)
+		src = open(self, O_RDONLY | O_CLOEXEC);	/* not its owner, no CAP_FOWNER */
 	if (src < 0)
 		return pr_perror("pid %d fd %d (%s): reopen to copy", p->pid, p->fd, path);
 	ret = img_create(file_table_imgset(p->ft), IMG_GHOST, fe->id, &img);
