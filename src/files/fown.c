@@ -27,21 +27,17 @@ static bool owner_in_tree(const FownEntry *o, const struct seized_tree *tree)
 	for (size_t i = 0; i < tree->nr; i++) {
 		const struct seized_task *t = &tree->tasks[i];
 
-		switch (o->pid_type) {
-		case F_OWNER_PID:
-			if (t->pid == o->pid)
-				return true;
-			break;
-		case F_OWNER_PGRP:
+		if (o->pid_type == F_OWNER_PGRP) {
 			if (t->pgid == o->pid)
 				return true;
-			break;
-		case F_OWNER_TID:
-			for (size_t j = 0; j < t->nr_threads; j++)
-				if (t->threads[j].tid == o->pid)
-					return true;
-			break;
+			continue;
 		}
+		/* F_OWNER_TID, or F_OWNER_PID of any thread's id (it means its thread group) */
+		if (t->pid == o->pid)
+			return true;
+		for (size_t j = 0; j < t->nr_threads; j++)
+			if (t->threads[j].tid == o->pid)
+				return true;
 	}
 	return false;
 }

@@ -8,6 +8,8 @@
  *   C     OFD write lock 10-EOF                owner: the description
  *   D     POSIX write lock 0-EOF, then D is    an unlinked (ghost) file
  *         unlinked
+ *   E     POSIX write lock 5-9; E is linked    unlinked, but its inode has
+ *         as E2, then unlinked                 another name (relinked)
  *
  * After SIGTERM a new process (not dumped) looks with F_GETLK, F_OFD_GETLK
  * and flock(LOCK_NB) through descriptions of its own: each lock must be
@@ -33,8 +35,8 @@
 #define F_OFD_SETLK 37
 #endif
 
-static char pa[256], pb[256], pc[256], pd[256];
-static int fa, fb, fc, fd_d;
+static char pa[256], pb[256], pc[256], pd[256], pe[256], pe2[256];
+static int fa, fb, fc, fd_d, fe;
 static ino_t ino_b, ino_d;	/* ino_d: as it is when checked */
 
 static int lock(int fd, int cmd, short type, off_t start, off_t len)
@@ -147,6 +149,16 @@ static void check_from_outside(pid_t owner, pid_t child)
 	close(b2);
 	close(c2);
 	close(d2);
+
+	/* E: through its other name, the same inode */
+	a2 = open(pe2, O_RDWR | O_CLOEXEC);
+	if (a2 < 0) {
+		fail("open %s: %m", pe2);
+		return;
+	}
+	expect("E 0-4", a2, F_GETLK, F_WRLCK, 0, 5, F_UNLCK, 0, 0, 0);
+	expect("E 5-9", a2, F_GETLK, F_RDLCK, 0, 0, F_WRLCK, owner, 5, 5);
+	close(a2);
 }
 
 static int make(char *path, size_t size, const char *name)
@@ -172,6 +184,8 @@ int main(int argc, char **argv)
 	fb = make(pb, sizeof(pb), "b");
 	fc = make(pc, sizeof(pc), "c");
 	fd_d = make(pd, sizeof(pd), "d");
+	fe = make(pe, sizeof(pe), "e");
+	snprintf(pe2, sizeof(pe2), "%s/e2", test_dir());
 	if (fstat(fb, &st))
 		setup_fail("fstat: %m");
 	ino_b = st.st_ino;
@@ -197,6 +211,8 @@ int main(int argc, char **argv)
 		setup_fail("lock D: %m");
 	if (unlink(pd))
 		setup_fail("unlink D: %m");
+	if (lock(fe, F_SETLK, F_WRLCK, 5, 5) || link(pe, pe2) || unlink(pe))
+		setup_fail("E: lock, link, unlink: %m");
 
 	test_daemon();
 	test_waitsig();
@@ -215,6 +231,8 @@ int main(int argc, char **argv)
 	close(fb);
 	close(fc);
 	close(fd_d);
+	close(fe);
+	unlink(pe2);
 	unlink(pa);
 	unlink(pb);
 	unlink(pc);
