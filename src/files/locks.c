@@ -227,11 +227,11 @@ int locks_check_all_seen(struct file_table *ft, const struct seized_tree *tree)
 		const struct proc_lock *l = &fl->all[i];
 		bool ours = false;
 
-		if (fl->seen[i] || l->blocked || l->pid <= 0 || !file_table_has_ino(ft, l->ino))
+		if (fl->seen[i] || l->blocked || l->pid <= 0)
 			continue;
 		for (size_t j = 0; j < tree->nr && !ours; j++)
 			ours = tree->tasks[j].pid == l->pid;
-		if (!ours)
+		if (!ours || !file_table_has_ino(ft, l->ino))
 			continue;
 		pr_err("pid %d: holds a %s lock on inode %llu (dev %x:%x) that none of its fds "
 		       "shows (a file it has only mapped?): not supported", l->pid,
