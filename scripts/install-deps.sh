@@ -5,7 +5,7 @@ set -e
 
 PKGS="gcc make binutils pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnl-3-dev libcap-dev libbsd-dev libcmocka-dev jq btrfs-progs xfsprogs
-e2fsprogs util-linux procps clang libclang-rt-14-dev"
+e2fsprogs util-linux procps clang libclang-rt-14-dev sqlite3"
 
 missing=""
 for p in $PKGS; do

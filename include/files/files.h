@@ -102,6 +102,12 @@ int file_table_check_proc_shared(const struct file_table *ft);
 struct imgset *file_table_imgset(struct file_table *ft);
 uint64_t file_table_ghost_limit(struct file_table *ft);
 const char *file_table_dump_id(struct file_table *ft);
+/* Entry i of the table (i < file_table_size), with a task and its fd that have it (fd -1: none). */
+size_t file_table_size(const struct file_table *ft);
+const FileEntry *file_table_entry(const struct file_table *ft, size_t i, pid_t *pid, int *fd);
+/* locks.c's state of this dump, and whether some file of the table has inode number ino */
+struct file_locks **file_table_locks(struct file_table *ft);
+bool file_table_has_ino(struct file_table *ft, uint64_t ino);
 int file_table_note_relink(struct file_table *ft, const char *task_root, const char *name);
 
 int dump_task_fds(struct file_table *ft, struct infect_ctl *ic, bool external_session,

@@ -107,6 +107,28 @@ struct proc_fdinfo {
 };
 int proc_parse_fdinfo(const char *buf, struct proc_fdinfo *fi);
 
+/* One file lock: a line of /proc/locks or a "lock:" line of fdinfo (src/proc/locks.c). */
+enum proc_lock_kind {
+	PROC_LOCK_POSIX = 1, PROC_LOCK_FLOCK, PROC_LOCK_OFD, PROC_LOCK_LEASE, PROC_LOCK_OTHER,
+};
+struct proc_lock {
+	unsigned long long id;
+	enum proc_lock_kind kind;
+	bool blocked;			/* "->": a waiter, not a holder */
+	bool breaking;			/* a lease being broken */
+	bool write, unlck;		/* WRITE; UNLCK (else READ) */
+	pid_t pid;			/* -1 for OFD locks */
+	unsigned int dev_major, dev_minor;
+	unsigned long long ino;
+	unsigned long long start, end;	/* end inclusive, unless to_eof */
+	bool to_eof;
+};
+int proc_parse_lock_line(const char *line, struct proc_lock *l);
+/* Every line of /proc/locks; *out malloc'ed (NULL when none). */
+int proc_parse_locks(const char *buf, struct proc_lock **out, size_t *n);
+/* The "lock:" lines of /proc/PID/fdinfo/N; *out malloc'ed (NULL when none). */
+int proc_parse_fdinfo_locks(const char *buf, struct proc_lock **out, size_t *n);
+
 /* Strip " (deleted)" from the end of a link target in place; true if it was there. */
 bool proc_strip_deleted(char *path);
 

@@ -21,6 +21,8 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "files/fown.h"
+#include "files/locks.h"
 #include "mem/mem.h"
 #include "inventory.pb-c.h"
 #include "mountinfo.pb-c.h"
@@ -294,6 +296,10 @@ int dump_tree(const struct dump_opts *o)
 		ret = dump_tasks(set, ft, &tree, o->shell_job);
 	if (!ret)
 		ret = file_table_check_proc_shared(ft);
+	if (!ret)
+		ret = locks_check_all_seen(ft, &tree);
+	if (!ret)
+		ret = fown_check_owners(ft, &tree);
 	if (!ret)
 		ret = file_table_relink_all(ft);
 	if (!ret)

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "files/bpf-fds.h"
 #include "files/files.h"
+#include "files/locks.h"
 #include "proc/proc.h"
 
 #include <bsd/sys/tree.h>
@@ -123,6 +124,7 @@ struct file_table {
 	size_t nr_relinks;
 	pid_t *tids;			/* of the tree, sorted */
 	size_t nr_tids;
+	struct file_locks *locks;	/* locks.c: /proc/locks and the locks given to fds */
 };
 
 int file_table_new(struct imgset *set, uint64_t ghost_limit, struct file_table **out)
@@ -157,6 +159,34 @@ uint64_t file_table_ghost_limit(struct file_table *ft)
 const char *file_table_dump_id(struct file_table *ft)
 {
 	return ft->dump_id;
+}
+
+size_t file_table_size(const struct file_table *ft)
+{
+	return ft->n;
+}
+
+const FileEntry *file_table_entry(const struct file_table *ft, size_t i, pid_t *pid, int *fd)
+{
+	*pid = ft->v[i].pid;
+	*fd = ft->v[i].fd;
+	return &ft->v[i].fe;
+}
+
+struct file_locks **file_table_locks(struct file_table *ft)
+{
+	return &ft->locks;
+}
+
+bool file_table_has_ino(struct file_table *ft, uint64_t ino)
+{
+	struct inode_node *n;
+
+	/* by inode number alone: /proc/locks gives the superblock's dev, not btrfs's per subvolume one */
+	RB_FOREACH(n, inode_tree, &ft->inodes)
+		if ((uint64_t)n->ino == ino && n->n)
+			return true;
+	return false;
 }
 
 int file_table_note_relink(struct file_table *ft, const char *task_root, const char *name)
@@ -201,6 +231,7 @@ void file_table_free(struct file_table *ft)
 	}
 	if (ft->iter_prog >= 0)
 		close(ft->iter_prog);
+	file_locks_free(ft->locks);
 	RB_FOREACH_SAFE(n, inode_tree, &ft->inodes, next) {
 		RB_REMOVE(inode_tree, &ft->inodes, n);
 		free(n->recs);
@@ -305,7 +336,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 	rec->local = -1;
 	rec->fe.id = ft->n + 1;
 	rec->fe.pos = -1;
-	if (S_ISFIFO(p->st->st_mode))
+	if (S_ISFIFO(p->st->st_mode) && !(p->info->flags & O_PATH))
 		ret = pipe_fill(p, &rec->fe);
 	else
 		ret = regular_fill(p, &rec->fe);
@@ -556,9 +587,13 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int 
 		close(local);
 		return ret;
 	}
-	if (!strncmp(link, "anon_inode:", 11) || S_ISSOCK(st.st_mode) ||
+	/* an O_PATH fd names an object of the filesystem, whatever its type (regular.c) */
+	if (!strncmp(link, "anon_inode:", 11) ||
+	    (S_ISSOCK(st.st_mode) && !(info->flags & O_PATH)) ||
+	    (S_ISLNK(st.st_mode) && !(info->flags & O_PATH)) ||
 	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) ||
-	      S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode))) {
+	      S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode) ||
+	      S_ISSOCK(st.st_mode))) {
 		close(local);
 		return unsupported_kind(pid, fd, link);
 	}
@@ -574,7 +609,7 @@ static int probe_fd(const struct task_fd_ctx *tc, int fd, const char *link, int 
 	out->fd = fd;
 	out->file_id = id;
 	out->cloexec = !!(info->fdflags & FD_CLOEXEC);
-	return 0;
+	return locks_dump_fd(&ft->locks, pid, fd, link, st.st_ino, id, out);
 }
 
 static int open_proc_fd_dir(pid_t pid)

@@ -1,5 +1,6 @@
 /* Regular files, directories and device nodes: reopened by path at restore. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -98,6 +99,10 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 	case S_IFDIR: fe->kind = FILE_KIND__FILE_DIR; break;
 	case S_IFCHR: fe->kind = FILE_KIND__FILE_CHR; break;
 	case S_IFBLK: fe->kind = FILE_KIND__FILE_BLK; break;
+	/* O_PATH only (probe_fd): reopened by path with O_PATH, never opened for real */
+	case S_IFIFO: fe->kind = FILE_KIND__FILE_FIFO; break;
+	case S_IFLNK: fe->kind = FILE_KIND__FILE_LNK; break;
+	case S_IFSOCK: fe->kind = FILE_KIND__FILE_SOCK; break;
 	default:
 		return unsupported_kind(p->pid, p->fd, p->link);
 	}
@@ -117,6 +122,11 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 		}
 		fe->has_tty_external = true;
 		fe->tty_external = true;
+	}
+	if ((p->info->flags & O_PATH) && (deleted || p->st->st_nlink == 0)) {
+		pr_err("pid %d fd %d (%s): an O_PATH fd on a file whose name is gone: not supported",
+		       p->pid, p->fd, p->link);
+		return -EOPNOTSUPP;
 	}
 	if (deleted || p->st->st_nlink == 0) {
 		fe->has_deleted = true;

@@ -52,7 +52,8 @@ static bool path_names_inode(const char *path, const struct stat *st)
 {
 	struct stat now;
 
-	return !stat(path, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+	/* lstat: an O_PATH fd may be a symlink itself (paths of fds never end in one) */
+	return !lstat(path, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
 }
 
 /* A link to the inode in the deepest directory of path that takes one. */
@@ -152,7 +153,10 @@ static int dump_ghost(const struct fd_probe *p, FileEntry *fe, const char *path)
 	}
 	/* a description of our own: the task's file position stays as it is */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", p->local);
-	src = open(self, O_RDONLY | O_CLOEXEC);
+	/* O_NOATIME: the copy must not touch the file a tree left running goes on with */
+	src = open(self, O_RDONLY | O_NOATIME | O_CLOEXEC);
+	if (src < 0 && errno == EPERM)
+		src = open(self, O_RDONLY | O_CLOEXEC);	/* not its owner, no CAP_FOWNER */
 	if (src < 0)
 		return pr_perror("pid %d fd %d (%s): reopen to copy", p->pid, p->fd, path);
 	ret = img_create(file_table_imgset(p->ft), IMG_GHOST, fe->id, &img);

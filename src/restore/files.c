@@ -54,19 +54,6 @@ static int check_identity(const FileEntry *fe, int fd)
 	return 0;
 }
 
-static int set_owner(const FileEntry *fe, int fd)
-{
-	if (!fe->fown)
-		return 0;
-	struct f_owner_ex own = { .type = fe->fown->pid_type, .pid = fe->fown->pid };
-
-	if (fe->fown->pid && fcntl(fd, F_SETOWN_EX, &own))
-		return pr_perror("%s: F_SETOWN_EX", fe->path);
-	if (fe->fown->signum && fcntl(fd, F_SETSIG, fe->fown->signum))
-		return pr_perror("%s: F_SETSIG", fe->path);
-	return 0;
-}
-
 static int open_regular(const FileEntry *fe)
 {
 	int flags = (fe->flags & ~OPEN_IGNORED) | O_NOCTTY;
@@ -233,9 +220,11 @@ bool restore_file_is_local(const struct restore_ctx *ctx, uint32_t id)
 {
 	const FileEntry *fe = ctx->files[id];
 
-	if (ctx->refs[id] != 1 || (fe->has_tty_external && fe->tty_external) || fe->fown ||
+	if (ctx->refs[id] != 1 || (fe->has_tty_external && fe->tty_external) ||
 	    (fe->has_decision && fe->decision != FILE_DECISION__DECIDE_PLAIN))
 		return false;
+	if (fe->flags & O_PATH)
+		return true;	/* any kind: a path opened with O_PATH */
 	return fe->kind == FILE_KIND__FILE_REG || fe->kind == FILE_KIND__FILE_DIR ||
 	       fe->kind == FILE_KIND__FILE_CHR || fe->kind == FILE_KIND__FILE_BLK;
 }
@@ -265,6 +254,10 @@ int restore_open_files(struct restore_ctx *ctx)
 			fd = restore_open_unlinked(ctx, fe);
 			goto opened;
 		}
+		if (fe->flags & O_PATH) {
+			fd = open_regular(fe);	/* the object itself, never opened for real */
+			goto opened;
+		}
 		switch (fe->kind) {
 		case FILE_KIND__FILE_REG:
 		case FILE_KIND__FILE_DIR:
@@ -283,10 +276,7 @@ int restore_open_files(struct restore_ctx *ctx)
 			fd = -EBADMSG;
 		}
 opened:
-		if (fd >= 0) {
-			if (set_owner(fe, fd))
-				fd = -EINVAL;
-		}
+		/* owners are set once the tree exists (files/fown.h) */
 		if (fd >= 0) {
 			tfd = fcntl(fd, F_DUPFD_CLOEXEC, ctx->fd_base);
 			close(fd);

@@ -19,6 +19,7 @@
 #define LOG_PREFIX "restore: "
 #include "common/log.h"
 #include "common/util.h"
+#include "files/locks.h"
 #include "restore/restore.h"
 #include "seize/infect.h"
 #include "seize/seize.h"
@@ -205,8 +206,10 @@ static int drop_area(struct restore_ctx *ctx, struct seized_task *t, size_t slot
 	proc_vmas_free(vmas, n);
 	if (ret)
 		return ret;
-	ret = remote_syscall(&ic, &t->threads[0], &r, SYS_munmap, s->area_start, s->area_size,
-			     0, 0, 0, 0);
+	ret = restore_task_fd_late(ctx, &ic, t);
+	if (!ret)
+		ret = remote_syscall(&ic, &t->threads[0], &r, SYS_munmap, s->area_start,
+				     s->area_size, 0, 0, 0, 0);
 	if (!ret && r)
 		ret = pr_errno((int)r, "pid %d: unmap the restorer", t->pid);
 	ret2 = infect_cure(&ic);

@@ -178,10 +178,11 @@ static int fill_inode(struct restore_ctx *ctx, const FileEntry *fe, int fd)
 	img_close(img);
 	if (ret)
 		return pr_errno(ret, "%s: copy the data from ghost-%u.img", fe->path, fe->ghost_id);
-	if (fchmod(fd, fe->mode & 07777))
-		return pr_perror("%s: fchmod", fe->path);
+	/* owner first: a chown clears the setuid and setgid bits the chmod then sets */
 	if (fe->has_uid && fchown(fd, fe->uid, fe->gid))
 		return pr_perror("%s: fchown", fe->path);
+	if (fchmod(fd, fe->mode & 07777))
+		return pr_perror("%s: fchmod", fe->path);
 	if (fe->has_mtime_ns && futimens(fd, ts))
 		return pr_perror("%s: futimens", fe->path);
 	return 0;
@@ -355,7 +356,7 @@ static int make_nameless(struct restore_ctx *ctx, const FileEntry *fe)
 		pr_warn("%s: remove %s: %s", fe->path, made, strerror(errno));
 	if (keep >= 0)
 		close(keep);
-	if (!ret && (fchmod(fd, fe->mode & 07777) || (fe->has_uid && fchown(fd, fe->uid, fe->gid))))
+	if (!ret && ((fe->has_uid && fchown(fd, fe->uid, fe->gid)) || fchmod(fd, fe->mode & 07777)))
 		ret = pr_perror("%s: mode and owner", fe->path);
 	if (ret && fd >= 0)
 		close(fd);

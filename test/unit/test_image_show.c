@@ -540,7 +540,7 @@ static void test_show_full(void **state)
 
 	/* fds: the fd's own fields, then its file's */
 	jq_true(fx, ".tasks[0].fds | map(.fd) == [0, 1, 3]");
-	jq_true(fx, ".tasks[0].fds[1] | keys_unsorted[0:4] == [\"fd\", \"file_id\", \"cloexec\", \"id\"]");
+	jq_true(fx, ".tasks[0].fds[1] | keys_unsorted[0:5] == [\"fd\", \"file_id\", \"cloexec\", \"locks\", \"id\"]");
 	jq_true(fx, ".tasks[0].fds[1] | .fd == 1 and .cloexec == false and .file_id == 1 and .id == 1"
 		    " and .kind == \"FILE_REG\" and .path == \"/var/log/app.log\" and .flags == 1026"
 		    " and .pos == 123 and .fown.signum == 29");
