@@ -96,6 +96,21 @@ static int read_vdso(struct task_dump *td, uint8_t **buf, MmEntry *mm)
 	return 0;
 }
 
+/* Guard pages: installed again by the restorer, they hold no data. */
+static int dump_guards(pid_t pid, const struct proc_vma *pv, VmaEntry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret;
+
+		if (!vma_has_flag(pv[i].vmflags_text, "gu"))
+			continue;
+		ret = vma_guard_ranges(pid, &pv[i], &e[i].guards, &e[i].n_guards);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int dump_mm(struct task_dump *td)
 {
 	const struct proc_stat *st = &td->stat;
@@ -158,11 +173,17 @@ int dump_mm(struct task_dump *td)
 	}
 	mm.vmas = ptrs;
 	mm.n_vmas = td->nr_vmas;
-	ret = read_vdso(td, &vdso, &mm);
+	ret = dump_guards(pid, td->vmas, vmas, td->nr_vmas);
+	if (!ret)
+		ret = read_vdso(td, &vdso, &mm);
 	if (ret)
-		return ret;
+		goto out;
 	mm.has_pages_dumped = true;
 	mm.pages_dumped = td->nr_pages;
 
-	return img_write_one(td->set, IMG_MM, pid, &mm.base);
+	ret = img_write_one(td->set, IMG_MM, pid, &mm.base);
+out:
+	for (size_t i = 0; i < td->nr_vmas; i++)
+		free(vmas[i].guards);
+	return ret;
 }

@@ -77,6 +77,11 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 
 	/* the shared zero page is not data; in private file mappings only copied pages are */
 	a.category_inverted = a.category_mask = PAGE_IS_PFNZERO;
+	/* guard pages look swapped but have no data: they are recorded in the mm image */
+	if (vma_has_flag(v->vmflags_text, "gu")) {
+		a.category_inverted |= PAGE_IS_GUARD;
+		a.category_mask |= PAGE_IS_GUARD;
+	}
 	if (kind == VMA_KIND__VMA_FILE_PRIVATE) {
 		a.category_inverted |= PAGE_IS_FILE;
 		a.category_mask |= PAGE_IS_FILE;
@@ -97,6 +102,60 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 		a.start = a.walk_end;
 	}
 	return 0;
+}
+
+int vma_guard_ranges(pid_t pid, const struct proc_vma *v, uint64_t **out, size_t *n)
+{
+	struct page_region vec[SCAN_VEC];
+	struct pm_scan_arg a = {
+		.size = sizeof(a),
+		.start = v->start,
+		.end = v->end,
+		.vec = (uintptr_t)vec,
+		.vec_len = SCAN_VEC,
+		.category_mask = PAGE_IS_GUARD,
+		.return_mask = PAGE_IS_GUARD,
+	};
+	char path[64];
+	int fd, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	while (a.start < a.end) {
+		long k = ioctl(fd, PAGEMAP_SCAN, &a);
+
+		if (k < 0) {
+			ret = pr_perror("pid %d: PAGEMAP_SCAN for guard pages %#lx-%#lx", pid,
+					v->start, v->end);
+			break;
+		}
+		for (long i = 0; i < k; i++) {
+			uint64_t *nv = reallocarray(*out, *n + 2, sizeof(**out));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			*out = nv;
+			nv[(*n)++] = vec[i].start;
+			nv[(*n)++] = vec[i].end;
+		}
+		if (a.walk_end <= a.start)
+			break;
+		a.start = a.walk_end;
+	}
+out:
+	close(fd);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
 }
 
 /* One task's page transfer, from its scan to its last batch. */
