@@ -88,6 +88,27 @@ int mem_vma(unsigned long addr, unsigned long *start, unsigned long *end)
 	return 0;
 }
 
+int mem_vma_name(unsigned long addr, char *buf, size_t size)
+{
+	char *b = smaps_block(addr), *nl;
+	int field = 0;
+
+	if (!b)
+		return -1;
+	nl = strchr(b, '\n');
+	if (nl)
+		*nl = '\0';
+	/* start-end perms offset dev inode path: the path is past the 5th field */
+	for (; *b && field < 5; field++) {
+		while (*b && *b != ' ')
+			b++;
+		while (*b == ' ')
+			b++;
+	}
+	snprintf(buf, size, "%s", b);
+	return 0;
+}
+
 long mem_smaps_kb(unsigned long addr, const char *field)
 {
 	char *b = smaps_block(addr), key[64];

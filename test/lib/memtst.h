@@ -30,6 +30,8 @@ long mem_nonzero(const void *p, size_t len);
 int mem_vmflags(unsigned long addr, char *buf, size_t size);
 /* The smaps field ("Rss", "Pss", ...) of the mapping at addr, in kB, or -1. */
 long mem_smaps_kb(unsigned long addr, const char *field);
+/* The path column of the mapping at addr ("" for none, "[anon:x]"...): 0, or -1. */
+int mem_vma_name(unsigned long addr, char *buf, size_t size);
 /* Start and end of the mapping that holds addr: 0, or -1. */
 int mem_vma(unsigned long addr, unsigned long *start, unsigned long *end);
 
