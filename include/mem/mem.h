@@ -25,10 +25,12 @@ bool vma_kind_has_pages(int kind);
 uint32_t vma_madv_bits(uint32_t vmflags);
 
 /*
- * The guard pages (MADV_GUARD_INSTALL) of a VMA as start, end pairs in a
+ * The pages of a VMA in a PAGEMAP_SCAN category (PAGE_IS_GUARD: guard
+ * pages; PAGE_IS_HUGE: PMD-mapped huge pages) as start, end pairs in a
  * malloc'ed *out of *n numbers.
  */
-int vma_guard_ranges(pid_t pid, const struct proc_vma *v, uint64_t **out, size_t *n);
+int vma_page_ranges(pid_t pid, const struct proc_vma *v, uint64_t category, uint64_t **out,
+		    size_t *n);
 
 struct page_stats {
 	uint64_t nr_pages;

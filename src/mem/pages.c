@@ -162,7 +162,8 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 	return 0;
 }
 
-int vma_guard_ranges(pid_t pid, const struct proc_vma *v, uint64_t **out, size_t *n)
+int vma_page_ranges(pid_t pid, const struct proc_vma *v, uint64_t category, uint64_t **out,
+		    size_t *n)
 {
 	struct page_region vec[SCAN_VEC];
 	struct pm_scan_arg a = {
@@ -171,8 +172,8 @@ int vma_guard_ranges(pid_t pid, const struct proc_vma *v, uint64_t **out, size_t
 		.end = v->end,
 		.vec = (uintptr_t)vec,
 		.vec_len = SCAN_VEC,
-		.category_mask = PAGE_IS_GUARD,
-		.return_mask = PAGE_IS_GUARD,
+		.category_mask = category,
+		.return_mask = category,
 	};
 	char path[64];
 	int fd, ret = 0;
@@ -187,8 +188,8 @@ int vma_guard_ranges(pid_t pid, const struct proc_vma *v, uint64_t **out, size_t
 		long k = ioctl(fd, PAGEMAP_SCAN, &a);
 
 		if (k < 0) {
-			ret = pr_perror("pid %d: PAGEMAP_SCAN for guard pages %#lx-%#lx", pid,
-					v->start, v->end);
+			ret = pr_perror("pid %d: PAGEMAP_SCAN for pages %#llx at %#lx-%#lx", pid,
+					(unsigned long long)category, v->start, v->end);
 			break;
 		}
 		for (long i = 0; i < k; i++) {

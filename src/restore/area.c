@@ -168,27 +168,33 @@ static uint32_t vma_attrs(const VmaEntry *v)
 	return a;
 }
 
-/* The guard page numbers of all VMAs, each range checked to lie in its VMA. */
-static ssize_t count_guards(pid_t pid, const MmEntry *mm)
+/* Are the start, end pairs of r[n] page-aligned ranges inside v? */
+static bool ranges_ok(const VmaEntry *v, const uint64_t *r, size_t n)
+{
+	if (n % 2)
+		return false;
+	for (size_t g = 0; g < n; g += 2)
+		if (r[g] < v->start || r[g] >= r[g + 1] || r[g + 1] > v->end || r[g] % PAGE_SIZE ||
+		    r[g + 1] % PAGE_SIZE)
+			return false;
+	return true;
+}
+
+/* The numbers of the guard and huge page ranges of all VMAs, each checked to lie in its VMA. */
+static ssize_t count_ranges(pid_t pid, const MmEntry *mm)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *v = mm->vmas[i];
 
-		if (v->n_guards % 2)
-			goto bad;
-		for (size_t g = 0; g < v->n_guards; g += 2)
-			if (v->guards[g] < v->start || v->guards[g] >= v->guards[g + 1] ||
-			    v->guards[g + 1] > v->end || v->guards[g] % PAGE_SIZE ||
-			    v->guards[g + 1] % PAGE_SIZE)
-				goto bad;
-		n += v->n_guards;
-		continue;
-bad:
-		pr_err("pid %d: mm image: guard pages of mapping %#llx-%#llx are out of it", pid,
-		       (unsigned long long)v->start, (unsigned long long)v->end);
-		return -EBADMSG;
+		if (!ranges_ok(v, v->guards, v->n_guards) || !ranges_ok(v, v->huge, v->n_huge)) {
+			pr_err("pid %d: mm image: guard or huge pages of mapping %#llx-%#llx are "
+			       "out of it", pid, (unsigned long long)v->start,
+			       (unsigned long long)v->end);
+			return -EBADMSG;
+		}
+		n += v->n_guards + v->n_huge;
 	}
 	return n;
 }
@@ -398,7 +404,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	char *A;
 	int ret, pfd = -1, exe_fd;
 
-	ssize_t nguards = count_guards(pid, mm);
+	ssize_t nguards = count_ranges(pid, mm);
 
 	if (!tr || !vfd)
 		return -ENOMEM;
@@ -517,8 +523,11 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		rv[k].attrs = vma_attrs(v);
 		rv[k].guards = base + L.guards + (guards - (uint64_t *)(A + L.guards)) * sizeof(uint64_t);
 		rv[k].nr_guards = v->n_guards / 2;
+		rv[k].nr_huge = v->n_huge / 2;
 		memcpy(guards, v->guards, v->n_guards * sizeof(uint64_t));
 		guards += v->n_guards;
+		memcpy(guards, v->huge, v->n_huge * sizeof(uint64_t));
+		guards += v->n_huge;
 		if (rv[k].fd >= 0)
 			close_fds[nfds++] = rv[k].fd;
 		k++;

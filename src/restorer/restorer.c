@@ -361,6 +361,7 @@ static void fill_pages(struct rst_args *a)
 #define NR_mseal_		462
 #define MLOCK_ONFAULT_		1
 #define MADV_GUARD_INSTALL_	102
+#define MADV_COLLAPSE_		25
 
 static void install_guards(struct rst_args *a, struct rst_vma *v)
 {
@@ -372,15 +373,19 @@ static void install_guards(struct rst_args *a, struct rst_vma *v)
 }
 
 /*
- * Locks, then the seal, which forbids any change after it. Guard pages
+ * Huge pages, locks, then the seal, which forbids any change after it. Guard pages
  * mark the whole VMA they are in (VmFlags gu), so they go in after every
  * seal has cut the VMAs apart as they were, except in a VMA that is
  * sealed itself: there before its seal.
  */
 static void finish_vma_attrs(struct rst_args *a, struct rst_vma *v)
 {
+	uint64_t *h = (uint64_t *)v->guards + 2 * v->nr_guards;
 	uint64_t len = v->end - v->start;
 
+	/* huge pages again where they were: a matter of speed, not fatal */
+	for (uint64_t i = 0; i < v->nr_huge; i++)
+		sys_call3(NR_madvise, h[2 * i], h[2 * i + 1] - h[2 * i], MADV_COLLAPSE_);
 	if (v->attrs & RST_VMA_LOCK)
 		check(a, sys_call3(NR_mlock2_, v->start, len,
 				   v->attrs & RST_VMA_LOCK_ONFAULT ? MLOCK_ONFAULT_ : 0),

@@ -2,7 +2,8 @@
  * mem_anon_shapes: every byte of private anonymous regions of many shapes
  * comes back, and each region's VmFlags (smaps) are the same.
  *
- *   thp       8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every byte written
+ *   thp       8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every byte written: as
+ *             many kB of huge pages (smaps AnonHugePages) after as before
  *   thpsparse 4 MiB, 2 MiB-aligned, MADV_HUGEPAGE, one page in 64 written
  *   hzero     4 MiB, 2 MiB-aligned, MADV_HUGEPAGE, read (huge zero page),
  *             then a few pages written
@@ -36,6 +37,7 @@ struct region {
 	unsigned char *p;
 	size_t len;
 	char vmflags[3][256];	/* split: its three mappings */
+	long huge_kb;		/* smaps AnonHugePages */
 };
 
 static struct region R[NR] = {
@@ -146,8 +148,10 @@ static void setup(void)
 			if (mem_vmflags((unsigned long)r->p + k * 6 * PG, r->vmflags[k], 256))
 				setup_fail("%s: not in smaps", r->name);
 	}
-	test_msg("thp: AnonHugePages %ld kB, hzero: %ld kB", mem_smaps_kb((unsigned long)R[R_THP].p,
-		 "AnonHugePages"), mem_smaps_kb((unsigned long)R[R_HZERO].p, "AnonHugePages"));
+	for (int i = 0; i < NR; i++)
+		R[i].huge_kb = mem_smaps_kb((unsigned long)R[i].p, "AnonHugePages");
+	test_msg("AnonHugePages: thp %ld kB, thpsparse %ld kB, hzero %ld kB", R[R_THP].huge_kb,
+		 R[R_THPSPARSE].huge_kb, R[R_HZERO].huge_kb);
 }
 
 static void check(int i)
@@ -176,6 +180,11 @@ static void check(int i)
 					}
 		}
 	}
+	/* only where huge pages were made for sure: the THP setting may say never */
+	if (i == R_THP && r->huge_kb > 0 &&
+	    mem_smaps_kb((unsigned long)r->p, "AnonHugePages") != r->huge_kb)
+		fail("thp: AnonHugePages %ld kB, was %ld kB", mem_smaps_kb((unsigned long)r->p,
+		     "AnonHugePages"), r->huge_kb);
 	for (int k = 0; k < (i == R_SPLIT ? 3 : 1); k++) {
 		if (mem_vmflags((unsigned long)r->p + k * 6 * PG, flags, sizeof(flags)))
 			fail("%s: mapping gone", r->name);
