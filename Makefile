@@ -102,8 +102,11 @@ $(B)/san/$(B)/proto/%.pb-c.o: $(B)/proto/%.pb-c.c
 SAN_COMMON := $(patsubst %.c,$(B)/san/%.o,$(wildcard src/common/*.c))
 SAN_PROC   := $(patsubst %.c,$(B)/san/%.o,$(wildcard src/proc/*.c))
 SAN_IMAGES := $(patsubst %.c,$(B)/san/%.o,$(wildcard images/*.c) $(PB_C))
+# test_vma: the VMA rules of src/mem/vma.c with the parsers
+SAN_VMA    := $(SAN_COMMON) $(SAN_PROC) $(SAN_IMAGES) $(B)/san/src/mem/vma.o
 unit_objs = $(if $(filter test_proc%,$(1)),$(SAN_COMMON) $(SAN_PROC),\
-	$(if $(filter test_image%,$(1)),$(SAN_COMMON) $(SAN_IMAGES),$(CORE_SAN_OBJS)))
+	$(if $(filter test_image%,$(1)),$(SAN_COMMON) $(SAN_IMAGES),\
+	$(if $(filter test_vma,$(1)),$(SAN_VMA),$(CORE_SAN_OBJS))))
 
 .SECONDEXPANSION:
 $(B)/test/unit/%: test/unit/%.c $$(call unit_objs,$$*)

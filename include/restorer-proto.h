@@ -66,7 +66,15 @@ struct rst_vma {
 	uint32_t madv;			/* 1 << MADV_x bits */
 	uint32_t fill_prot;		/* prot while pages are written (prot | PROT_WRITE if any) */
 	uint32_t uffd;			/* 1: registered with the userfaultfd while pages are filled */
+	uint32_t attrs;			/* RST_VMA_*: what is set once it is filled */
+	uint64_t guards;		/* uint64_t[2 * (nr_guards + nr_huge)]: [start, end) of guard */
+	uint64_t nr_guards;		/* pages, then of huge pages (MADV_COLLAPSE after the fill) */
+	uint64_t nr_huge;
 };
+
+#define RST_VMA_LOCK		1	/* mlock2 (VmFlags lo) */
+#define RST_VMA_LOCK_ONFAULT	2	/* ... with MLOCK_ONFAULT (lf) */
+#define RST_VMA_SEAL		4	/* mseal, last (sl) */
 
 struct rst_run {
 	uint64_t vaddr;

@@ -11,10 +11,26 @@
 
 /* vma_kind of mm.proto for a /proc/PID/smaps entry, and its MAP_* flags. */
 int vma_kind(const struct proc_vma *v, uint32_t *map_flags);
+/* Is the two-letter flag ("lo") in a VmFlags text ("rd wr lo")? */
+bool vma_has_flag(const char *vmflags, const char *flag);
+/*
+ * A VMA a restore cannot bring back exactly (a VmFlags entry it cannot
+ * make, an AIO ring, a SysV shm segment): logged with pid and range,
+ * -EOPNOTSUPP. 0 if it can.
+ */
+int vma_check(pid_t pid, const struct proc_vma *v, int kind);
 /* Does this kind of VMA have pages that go into the images? */
 bool vma_kind_has_pages(int kind);
 /* MADV_* advice implied by VmFlags, as a bit mask of (1 << MADV_x). */
 uint32_t vma_madv_bits(uint32_t vmflags);
+
+/*
+ * The pages of a VMA in a PAGEMAP_SCAN category (PAGE_IS_GUARD: guard
+ * pages; PAGE_IS_HUGE: PMD-mapped huge pages) as start, end pairs in a
+ * malloc'ed *out of *n numbers.
+ */
+int vma_page_ranges(pid_t pid, const struct proc_vma *v, uint64_t category, uint64_t **out,
+		    size_t *n);
 
 struct page_stats {
 	uint64_t nr_pages;

@@ -23,5 +23,11 @@ struct pm_scan_arg {
 #define PAGE_IS_SWAPPED	(1 << 4)
 #define PAGE_IS_PFNZERO	(1 << 5)
 #endif
+#ifndef PAGE_IS_HUGE
+#define PAGE_IS_HUGE	(1 << 6)
+#endif
+#ifndef PAGE_IS_GUARD
+#define PAGE_IS_GUARD	(1 << 8)	/* 6.14: a MADV_GUARD_INSTALL page */
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "dump/dump.h"
 #include "mem/mem.h"
+#include "mem/pagemap-scan.h"
 #include "mm.pb-c.h"
 
 static int read_auxv(pid_t pid, uint64_t **out, size_t *n)
@@ -96,6 +97,27 @@ static int read_vdso(struct task_dump *td, uint8_t **buf, MmEntry *mm)
 	return 0;
 }
 
+/*
+ * Guard pages (installed again by the restorer, they hold no data) and the
+ * huge pages of private anonymous memory (collapsed again after the fill).
+ */
+static int dump_page_ranges(pid_t pid, const struct proc_vma *pv, VmaEntry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret = 0;
+
+		if (vma_has_flag(pv[i].vmflags_text, "gu"))
+			ret = vma_page_ranges(pid, &pv[i], PAGE_IS_GUARD, &e[i].guards,
+					      &e[i].n_guards);
+		if (!ret && (e[i].kind == VMA_KIND__VMA_ANON_PRIVATE || e[i].kind == VMA_KIND__VMA_HEAP) &&
+		    !vma_has_flag(pv[i].vmflags_text, "nh"))
+			ret = vma_page_ranges(pid, &pv[i], PAGE_IS_HUGE, &e[i].huge, &e[i].n_huge);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int dump_mm(struct task_dump *td)
 {
 	const struct proc_stat *st = &td->stat;
@@ -158,11 +180,20 @@ int dump_mm(struct task_dump *td)
 	}
 	mm.vmas = ptrs;
 	mm.n_vmas = td->nr_vmas;
-	ret = read_vdso(td, &vdso, &mm);
+	ret = dump_page_ranges(pid, td->vmas, vmas, td->nr_vmas);
+	if (!ret)
+		ret = read_vdso(td, &vdso, &mm);
 	if (ret)
-		return ret;
+		goto out;
 	mm.has_pages_dumped = true;
 	mm.pages_dumped = td->nr_pages;
 
-	return img_write_one(td->set, IMG_MM, pid, &mm.base);
+	ret = img_write_one(td->set, IMG_MM, pid, &mm.base);
+out:
+	for (size_t i = 0; i < td->nr_vmas; i++)
+	{
+		free(vmas[i].guards);
+		free(vmas[i].huge);
+	}
+	return ret;
 }

@@ -196,6 +196,8 @@ int dump_task_prepare(struct task_dump *td)
 
 		td->kinds[i] = vma_kind(&td->vmas[i], &flags);
 		ret = check_vma(t->pid, &td->vmas[i], td->kinds[i]);
+		if (!ret)
+			ret = vma_check(t->pid, &td->vmas[i], td->kinds[i]);
 		if (ret)
 			return ret;
 	}

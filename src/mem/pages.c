@@ -5,6 +5,9 @@
  * pages-PID.img: both sides run at once, the data never passes through a
  * buffer of ours. Pages of VMAs the task itself cannot read (PROT_NONE,
  * PROT_WRITE only...) are read by force through /proc/PID/mem instead.
+ * Shared anonymous memory is read from its shmem object itself (through
+ * /proc/PID/map_files): every page it holds, also those no page table of
+ * the task maps (written by a task that is gone, or only by another one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +34,9 @@
 
 struct run {
 	uint64_t start, end;
-	bool unreadable;		/* no PROT_READ: vmsplice() would fail with EFAULT */
+	bool unreadable;		/* not by vmsplice(): no PROT_READ (EFAULT), or shmem */
+	bool shmem;			/* read from the object of VMA vstart-vend at foff */
+	uint64_t vstart, vend, foff;
 };
 
 struct runs {
@@ -41,7 +46,8 @@ struct runs {
 
 static int runs_add(struct runs *r, uint64_t start, uint64_t end, bool unreadable)
 {
-	if (r->n && r->v[r->n - 1].end == start && r->v[r->n - 1].unreadable == unreadable) {
+	if (r->n && r->v[r->n - 1].end == start && r->v[r->n - 1].unreadable == unreadable &&
+	    !r->v[r->n - 1].shmem) {
 		r->v[r->n - 1].end = end;
 		return 0;
 	}
@@ -57,8 +63,60 @@ static int runs_add(struct runs *r, uint64_t start, uint64_t end, bool unreadabl
 	r->v[r->n].start = start;
 	r->v[r->n].end = end;
 	r->v[r->n].unreadable = unreadable;
+	r->v[r->n].shmem = false;
 	r->n++;
 	return 0;
+}
+
+static int open_map_file(pid_t pid, uint64_t start, uint64_t end)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)start, (unsigned long long)end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	return fd;
+}
+
+/*
+ * The pages the shmem object behind a shared anonymous VMA holds in the
+ * VMA's window (SEEK_DATA counts swapped-out pages as data too).
+ */
+static int scan_shmem_vma(pid_t pid, const struct proc_vma *v, struct runs *out)
+{
+	uint64_t base = v->pgoff, from = base, to = base + (v->end - v->start);
+	int fd = open_map_file(pid, v->start, v->end), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	while (from < to) {
+		off_t d = lseek(fd, from, SEEK_DATA), h;
+
+		if (d < 0 && errno == ENXIO)
+			break;
+		if (d < 0 || (h = lseek(fd, d, SEEK_HOLE)) < 0) {
+			ret = pr_perror("pid %d: shared memory %lx-%lx: SEEK_DATA/SEEK_HOLE", pid,
+					v->start, v->end);
+			break;
+		}
+		if ((uint64_t)d >= to)
+			break;
+		d = ALIGN_DOWN((uint64_t)d, PAGE_SIZE);
+		h = min_t(uint64_t, ALIGN_UP((uint64_t)h, PAGE_SIZE), to);
+		ret = runs_add(out, v->start + (d - base), v->start + (h - base), true);
+		if (ret)
+			break;
+		out->v[out->n - 1].shmem = true;
+		out->v[out->n - 1].vstart = v->start;
+		out->v[out->n - 1].vend = v->end;
+		out->v[out->n - 1].foff = d;
+		from = h;
+	}
+	close(fd);
+	return ret;
 }
 
 /* Present (or swapped) pages of [start, end) that belong in the image. */
@@ -77,6 +135,11 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 
 	/* the shared zero page is not data; in private file mappings only copied pages are */
 	a.category_inverted = a.category_mask = PAGE_IS_PFNZERO;
+	/* guard pages look swapped but have no data: they are recorded in the mm image */
+	if (vma_has_flag(v->vmflags_text, "gu")) {
+		a.category_inverted |= PAGE_IS_GUARD;
+		a.category_mask |= PAGE_IS_GUARD;
+	}
 	if (kind == VMA_KIND__VMA_FILE_PRIVATE) {
 		a.category_inverted |= PAGE_IS_FILE;
 		a.category_mask |= PAGE_IS_FILE;
@@ -97,6 +160,61 @@ static int scan_vma(int pm_fd, pid_t pid, const struct proc_vma *v, int kind, st
 		a.start = a.walk_end;
 	}
 	return 0;
+}
+
+int vma_page_ranges(pid_t pid, const struct proc_vma *v, uint64_t category, uint64_t **out,
+		    size_t *n)
+{
+	struct page_region vec[SCAN_VEC];
+	struct pm_scan_arg a = {
+		.size = sizeof(a),
+		.start = v->start,
+		.end = v->end,
+		.vec = (uintptr_t)vec,
+		.vec_len = SCAN_VEC,
+		.category_mask = category,
+		.return_mask = category,
+	};
+	char path[64];
+	int fd, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pr_perror("pid %d: open %s", pid, path);
+	while (a.start < a.end) {
+		long k = ioctl(fd, PAGEMAP_SCAN, &a);
+
+		if (k < 0) {
+			ret = pr_perror("pid %d: PAGEMAP_SCAN for pages %#llx at %#lx-%#lx", pid,
+					(unsigned long long)category, v->start, v->end);
+			break;
+		}
+		for (long i = 0; i < k; i++) {
+			uint64_t *nv = reallocarray(*out, *n + 2, sizeof(**out));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			*out = nv;
+			nv[(*n)++] = vec[i].start;
+			nv[(*n)++] = vec[i].end;
+		}
+		if (a.walk_end <= a.start)
+			break;
+		a.start = a.walk_end;
+	}
+out:
+	close(fd);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
 }
 
 /* One task's page transfer, from its scan to its last batch. */
@@ -226,6 +344,36 @@ static int copy_unreadable(struct infect_ctl *ic, int pages_fd, const struct run
 	return 0;
 }
 
+/* A run of shared anonymous memory, from its shmem object: no fault in the task. */
+static int copy_shmem(pid_t pid, int pages_fd, const struct run *r)
+{
+	cleanup_free uint8_t *buf = malloc(COPY_CHUNK);
+	int fd, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open_map_file(pid, r->vstart, r->vend);
+	if (fd < 0)
+		return fd;
+	for (uint64_t a = r->start; a < r->end; a += COPY_CHUNK) {
+		size_t len = min_t(uint64_t, r->end - a, COPY_CHUNK);
+
+		ret = pread_all(fd, buf, len, r->foff + (a - r->start));
+		if (ret) {
+			pr_errno(ret, "pid %d: read shared memory %#llx-%#llx", pid,
+				 (unsigned long long)a, (unsigned long long)(a + len));
+			break;
+		}
+		ret = write_all(pages_fd, buf, len);
+		if (ret) {
+			pr_errno(ret, "pid %d: write pages to the image", pid);
+			break;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
 static int write_pagemap(struct imgset *set, pid_t pid, const struct runs *r, uint64_t nr_pages)
 {
 	PagemapHead head = PAGEMAP_HEAD__INIT;
@@ -258,6 +406,10 @@ static int run_on(struct page_dump *pd, bool first)
 	if (pd->total)
 		ret = batch_take(pd);
 	while (!ret && pd->i < pd->runs.n) {
+		if (pd->runs.v[pd->i].shmem) {
+			ret = copy_shmem(pd->ic->task->pid, img_raw_fd(pd->pages), &pd->runs.v[pd->i++]);
+			continue;
+		}
 		if (pd->runs.v[pd->i].unreadable) {
 			ret = copy_unreadable(pd->ic, img_raw_fd(pd->pages), &pd->runs.v[pd->i++]);
 			continue;
@@ -289,7 +441,9 @@ int dump_pages_start(struct infect_ctl *ic, struct imgset *set, const struct pro
 	if (pm_fd < 0)
 		return pr_perror("pid %d: open %s", pid, path);
 	for (size_t i = 0; !ret && i < nr_vmas; i++)
-		if (vma_kind_has_pages(kinds[i]))
+		if (kinds[i] == VMA_KIND__VMA_ANON_SHARED)
+			ret = scan_shmem_vma(pid, &vmas[i], &pd->runs);
+		else if (vma_kind_has_pages(kinds[i]))
 			ret = scan_vma(pm_fd, pid, &vmas[i], kinds[i], &pd->runs);
 	close(pm_fd);
 	if (ret)

@@ -25,6 +25,7 @@
 #include "proc/proc.h"
 #include "restore/task.h"
 #include "restore/vdso.h"
+#include "mem/mem.h"
 
 extern const unsigned char restorer_blob[];
 extern const size_t restorer_blob_size;
@@ -34,7 +35,7 @@ extern const size_t restorer_sym_restorer_entry;
 #define ERESTART_NR	219	/* restart_syscall */
 
 struct layout {
-	size_t args, vmas, runs, threads, sa, pend, groups, auxv, fds, frames, sync, stacks;
+	size_t args, vmas, guards, runs, threads, sa, pend, groups, auxv, fds, frames, sync, stacks;
 	size_t old_vdso, patches;
 	size_t park;			/* last: a proxy vDSO stays there after the area goes */
 	size_t size;
@@ -153,6 +154,51 @@ static int open_vma_file(struct restore_ctx *ctx, pid_t pid, const VmaEntry *v, 
 	return 0;
 }
 
+/* What is set on a VMA once filled: locks and seal, from its VmFlags. */
+static uint32_t vma_attrs(const VmaEntry *v)
+{
+	uint32_t a = 0;
+
+	if (vma_has_flag(v->vmflags, "lo"))
+		a |= RST_VMA_LOCK;
+	if (vma_has_flag(v->vmflags, "lf"))
+		a |= RST_VMA_LOCK | RST_VMA_LOCK_ONFAULT;
+	if (vma_has_flag(v->vmflags, "sl"))
+		a |= RST_VMA_SEAL;
+	return a;
+}
+
+/* Are the start, end pairs of r[n] page-aligned ranges inside v? */
+static bool ranges_ok(const VmaEntry *v, const uint64_t *r, size_t n)
+{
+	if (n % 2)
+		return false;
+	for (size_t g = 0; g < n; g += 2)
+		if (r[g] < v->start || r[g] >= r[g + 1] || r[g + 1] > v->end || r[g] % PAGE_SIZE ||
+		    r[g + 1] % PAGE_SIZE)
+			return false;
+	return true;
+}
+
+/* The numbers of the guard and huge page ranges of all VMAs, each checked to lie in its VMA. */
+static ssize_t count_ranges(pid_t pid, const MmEntry *mm)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		const VmaEntry *v = mm->vmas[i];
+
+		if (!ranges_ok(v, v->guards, v->n_guards) || !ranges_ok(v, v->huge, v->n_huge)) {
+			pr_err("pid %d: mm image: guard or huge pages of mapping %#llx-%#llx are "
+			       "out of it", pid, (unsigned long long)v->start,
+			       (unsigned long long)v->end);
+			return -EBADMSG;
+		}
+		n += v->n_guards + v->n_huge;
+	}
+	return n;
+}
+
 static int pages_fd(struct restore_ctx *ctx, pid_t pid, uint64_t need, int *out)
 {
 	struct img *img;
@@ -182,7 +228,7 @@ static int pages_fd(struct restore_ctx *ctx, pid_t pid, uint64_t need, int *out)
 static bool vma_uffd_capable(const VmaEntry *v)
 {
 	return (v->kind == VMA_KIND__VMA_ANON_PRIVATE || v->kind == VMA_KIND__VMA_HEAP) &&
-	       !(v->flags & MAP_GROWSDOWN);
+	       !(v->flags & MAP_GROWSDOWN) && !vma_has_flag(v->vmflags, "dp");
 }
 
 /*
@@ -359,8 +405,12 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	char *A;
 	int ret, pfd = -1, exe_fd;
 
+	ssize_t nguards = count_ranges(pid, mm);
+
 	if (!tr || !vfd)
 		return -ENOMEM;
+	if (nguards < 0)
+		return nguards;
 	for (size_t i = 0; i < nt; i++) {
 		ret = thread_regs_from_image(pid, core->threads[i], &tr[i]);
 		if (ret)
@@ -408,6 +458,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	L.args = take(&off, ALIGN_UP(restorer_blob_size, PAGE_SIZE) + sizeof(struct rst_args), 64) +
 		 ALIGN_UP(restorer_blob_size, PAGE_SIZE);
 	L.vmas = take(&off, nv * sizeof(struct rst_vma), 64);
+	L.guards = take(&off, nguards * sizeof(uint64_t), 64);
 	/* a run is cut where a VMA ends: at most twice per VMA */
 	L.runs = take(&off, (nr_runs + 2 * nv) * sizeof(struct rst_run), 64);
 	L.threads = take(&off, nt * sizeof(struct rst_thread), 64);
@@ -451,6 +502,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 
 	struct rst_vma *rv = (struct rst_vma *)(A + L.vmas);
 	int32_t *close_fds = (int32_t *)(A + L.fds);
+	uint64_t *guards = (uint64_t *)(A + L.guards);
 
 	for (size_t i = 0, k = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *v = mm->vmas[i];
@@ -469,6 +521,14 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		if (v->kind == VMA_KIND__VMA_ANON_SHARED)
 			rv[k].flags = MAP_SHARED;	/* the memfd stands for the object */
 		rv[k].uffd = vma_uffd_capable(v);
+		rv[k].attrs = vma_attrs(v);
+		rv[k].guards = base + L.guards + (guards - (uint64_t *)(A + L.guards)) * sizeof(uint64_t);
+		rv[k].nr_guards = v->n_guards / 2;
+		rv[k].nr_huge = v->n_huge / 2;
+		memcpy(guards, v->guards, v->n_guards * sizeof(uint64_t));
+		guards += v->n_guards;
+		memcpy(guards, v->huge, v->n_huge * sizeof(uint64_t));
+		guards += v->n_huge;
 		if (rv[k].fd >= 0)
 			close_fds[nfds++] = rv[k].fd;
 		k++;

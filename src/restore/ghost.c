@@ -383,6 +383,14 @@ int restore_open_unlinked(struct restore_ctx *ctx, const FileEntry *fe)
 			/* an O_TMPFILE description is the one open() made: its flags say so */
 			if (fe->decision == FILE_DECISION__DECIDE_TMPFILE)
 				return tmpfile_description(fe, made);
+			/*
+			 * a read-write memfd is the one memfd_create() made: unlike a
+			 * reopen it does not count as a writer, so execveat() of it
+			 * works (a reopen fails with ETXTBSY)
+			 */
+			if (fe->decision == FILE_DECISION__DECIDE_MEMFD &&
+			    (fe->flags & O_ACCMODE) == O_RDWR)
+				return tmpfile_description(fe, made);
 		}
 		return reopen(fe, made);
 	case FILE_DECISION__DECIDE_GHOST_DIR:

@@ -1,6 +1,8 @@
 /*
  * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, shared across fork):
- * one memfd per object, made in ckpt and inherited by every task, which
+ * one shmem object per object of the dump, made in ckpt as the kernel makes
+ * them (a shared mapping of /dev/zero: "/dev/zero (deleted)" in maps) and
+ * held by an fd of it (/proc/self/map_files) that every task inherits; each
  * maps it where it had the object and writes the pages it dumped of it.
  */
 #include <errno.h>
@@ -66,6 +68,35 @@ static int note_task(struct restore_ctx *ctx, pid_t pid)
 	return ret < 0 ? ret : 0;
 }
 
+/* A new shmem object of o->size bytes, as MAP_SHARED|MAP_ANONYMOUS makes it: an fd of it. */
+static int make_object(const struct shmem_obj *o)
+{
+	char path[96];
+	void *p;
+	int zero, fd;
+
+	if (!o->size || o->size > (1ull << 47)) {
+		pr_err("shared memory %llu: size %llu in the mm image", (unsigned long long)o->shmid,
+		       (unsigned long long)o->size);
+		return -EBADMSG;
+	}
+	zero = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	if (zero < 0)
+		return pr_perror("shared memory %llu: open /dev/zero", (unsigned long long)o->shmid);
+	p = mmap(NULL, o->size, PROT_NONE, MAP_SHARED | MAP_NORESERVE, zero, 0);
+	close(zero);
+	if (p == MAP_FAILED)
+		return pr_perror("shared memory %llu: map %llu bytes of /dev/zero",
+				 (unsigned long long)o->shmid, (unsigned long long)o->size);
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)p,
+		 (unsigned long)p + (unsigned long)o->size);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = pr_perror("shared memory %llu: open %s", (unsigned long long)o->shmid, path);
+	munmap(p, o->size);
+	return fd;
+}
+
 int restore_prepare_shmem(struct restore_ctx *ctx)
 {
 	int ret;
@@ -79,15 +110,10 @@ int restore_prepare_shmem(struct restore_ctx *ctx)
 	}
 	for (size_t i = 0; i < ctx->nr_shmem; i++) {
 		struct shmem_obj *o = &ctx->shmem[i];
-		int fd = memfd_create("ckpt-shmem", MFD_CLOEXEC);
+		int fd = make_object(o);
 
 		if (fd < 0)
-			return pr_perror("shared memory %llu: memfd_create", (unsigned long long)o->shmid);
-		if (ftruncate(fd, o->size)) {
-			close(fd);
-			return pr_perror("shared memory %llu: size %llu", (unsigned long long)o->shmid,
-					 (unsigned long long)o->size);
-		}
+			return fd;
 		o->fd = fcntl(fd, F_DUPFD_CLOEXEC, ctx->fd_base + (int)ctx->nr_files + 1);
 		close(fd);
 		if (o->fd < 0)

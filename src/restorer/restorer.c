@@ -357,6 +357,45 @@ static void fill_pages(struct rst_args *a)
 		fill_take(a, src);
 }
 
+#define NR_mlock2_		325
+#define NR_mseal_		462
+#define MLOCK_ONFAULT_		1
+#define MADV_GUARD_INSTALL_	102
+#define MADV_COLLAPSE_		25
+
+static void install_guards(struct rst_args *a, struct rst_vma *v)
+{
+	uint64_t *g = (uint64_t *)v->guards;
+
+	for (uint64_t i = 0; i < v->nr_guards; i++)
+		check(a, sys_call3(NR_madvise, g[2 * i], g[2 * i + 1] - g[2 * i], MADV_GUARD_INSTALL_),
+		      "MADV_GUARD_INSTALL at", g[2 * i]);
+}
+
+/*
+ * Huge pages, locks, then the seal, which forbids any change after it. Guard pages
+ * mark the whole VMA they are in (VmFlags gu), so they go in after every
+ * seal has cut the VMAs apart as they were, except in a VMA that is
+ * sealed itself: there before its seal.
+ */
+static void finish_vma_attrs(struct rst_args *a, struct rst_vma *v)
+{
+	uint64_t *h = (uint64_t *)v->guards + 2 * v->nr_guards;
+	uint64_t len = v->end - v->start;
+
+	/* huge pages again where they were: a matter of speed, not fatal */
+	for (uint64_t i = 0; i < v->nr_huge; i++)
+		sys_call3(NR_madvise, h[2 * i], h[2 * i + 1] - h[2 * i], MADV_COLLAPSE_);
+	if (v->attrs & RST_VMA_LOCK)
+		check(a, sys_call3(NR_mlock2_, v->start, len,
+				   v->attrs & RST_VMA_LOCK_ONFAULT ? MLOCK_ONFAULT_ : 0),
+		      "mlock2 at", v->start);
+	if (v->attrs & RST_VMA_SEAL) {
+		install_guards(a, v);
+		check(a, sys_call3(NR_mseal_, v->start, len, 0), "mseal at", v->start);
+	}
+}
+
 static void finish_vmas(struct rst_args *a)
 {
 	struct rst_vma *vmas = (struct rst_vma *)a->vmas;
@@ -371,7 +410,11 @@ static void finish_vmas(struct rst_args *a)
 			if (v->madv & (1u << b))
 				/* advice the kernel lacks (THP off...) is not fatal */
 				sys_call3(NR_madvise, v->start, v->end - v->start, b);
+		finish_vma_attrs(a, v);
 	}
+	for (uint32_t i = 0; i < a->nr_vmas; i++)
+		if (!(vmas[i].attrs & RST_VMA_SEAL))
+			install_guards(a, &vmas[i]);
 }
 
 static void restore_creds(struct rst_args *a)
