@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	4
+#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policy */
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -96,7 +96,9 @@ struct parasite_misc {
 	int32_t rlim_ret[16];
 	char comm[16];			/* PR_GET_NAME of the thread that runs the parasite */
 	int32_t comm_ret;
-	int32_t pad3;
+	int32_t child_subreaper;	/* PR_GET_CHILD_SUBREAPER, or -errno */
+	int32_t thp_disable;		/* PR_GET_THP_DISABLE, or -errno */
+	int32_t mempolicy;		/* get_mempolicy() mode of this thread, or -errno */
 };
 
 struct parasite_fd_info {

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	5
+#define RST_PROTO_VERSION	6	/* 6: thread names, alrm_ignored */
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 /* Pages of private anonymous memory are copied in by userfaultfd in chunks of this size. */
@@ -146,6 +146,7 @@ struct rst_thread {
 	uint32_t pad;
 	uint64_t stack_top;		/* its stack while in the restorer */
 	uint64_t pending;		/* struct rst_siginfo[nr_pending] */
+	char comm[16];			/* PR_SET_NAME, NUL-terminated ("": leave it) */
 };
 
 /* struct prctl_mm_map of <linux/prctl.h> */
@@ -208,7 +209,7 @@ struct rst_args {
 	int32_t pdeath_sig;		/* after the creds: a cred change clears these two */
 	int32_t dumpable;		/* -1: leave it */
 	uint32_t cap_last;		/* /proc/sys/kernel/cap_last_cap */
-	uint32_t pad2;
+	uint32_t alrm_ignored;		/* SIGALRM is SIG_IGN (see restore_itimers) */
 };
 
 #endif

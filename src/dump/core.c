@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "core.pb-c.h"
 #include "dump/dump.h"
+#include "dump/sched.h"
 #include "proc/proc.h"
 
 struct rseq_config {
@@ -38,6 +39,8 @@ struct core_bufs {
 	RlimitEntry rl[RLIM_NLIMITS], *rl_ptrs[RLIM_NLIMITS];
 	CredsEntry creds;
 	char **comms;
+	SchedEntry *sched;
+	uint8_t **aff;
 	size_t nr_threads;
 	/* pending signals: one array of entries and pointers per owner */
 	SiginfoEntry ***pend_ptrs;	/* nr_threads + 1 arrays */
@@ -54,6 +57,10 @@ static void core_bufs_free(struct core_bufs *b)
 	}
 	for (size_t i = 0; i < b->nr_threads && b->comms; i++)
 		free(b->comms[i]);
+	for (size_t i = 0; i < b->nr_threads && b->aff; i++)
+		free(b->aff[i]);
+	free(b->aff);
+	free(b->sched);
 	free(b->comms);
 	free(b->pend);
 	free(b->pend_ptrs);
@@ -84,6 +91,19 @@ static int read_status(pid_t pid, pid_t tid, struct proc_status *st)
 }
 
 /*
+ * Seccomp filters are not restored yet: a thread in seccomp mode 1 (strict)
+ * or 2 (filter) is refused. Read with the pending mask: one status read.
+ */
+static int check_seccomp(pid_t pid, pid_t tid, int mode)
+{
+	if (mode <= 0)
+		return 0;
+	pr_err("pid %d tid %d: seccomp mode %d (%s): not supported", pid, tid, mode,
+	       mode == 1 ? "strict" : "filters");
+	return -EOPNOTSUPP;
+}
+
+/*
  * The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd);
  * the leader's and the process's are in td->status, read once the task was
  * cured (a SIGSTOP held back meanwhile is out of the queue by then).
@@ -95,14 +115,15 @@ static int pending_mask(struct task_dump *td, pid_t tid, bool shared, uint64_t *
 
 	if (shared || tid == td->task->pid) {
 		*mask = shared ? td->status.shd_pnd : td->status.sig_pnd;
-		return 0;
+		return check_seccomp(td->task->pid, tid, td->status.seccomp);
 	}
 	ret = read_status(td->task->pid, tid, &st);
 	if (ret)
 		return ret;
 	*mask = st.sig_pnd;
+	ret = check_seccomp(td->task->pid, tid, st.seccomp);
 	proc_status_free(&st);
-	return 0;
+	return ret;
 }
 
 /*
@@ -246,7 +267,88 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 	ret = peek_pending(td, th->tid, false, b, i, &tc->pending, &tc->n_pending);
 	if (ret)
 		return ret;
+	ret = dump_thread_sched(td->task->pid, th->tid, &b->sched[i], &b->aff[i], &len,
+				&tc->timerslack_ns);
+	if (ret)
+		return ret;
+	tc->sched = &b->sched[i];
+	tc->has_affinity = tc->has_timerslack_ns = true;
+	tc->affinity.data = b->aff[i];
+	tc->affinity.len = len;
 	b->thread_ptrs[i] = tc;
+	return 0;
+}
+
+/* A number alone in /proc/PID/NAME. */
+static int read_proc_long(pid_t pid, const char *name, long long *v)
+{
+	char path[96], *buf = NULL, *end;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = read_file_at(AT_FDCWD, path, &buf);
+	if (n == -ENOENT)
+		return (int)n;	/* the caller tells whether that is an error */
+	if (n < 0)
+		return pr_errno((int)n, "pid %d: read %s", pid, path);
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n')) {
+		free(buf);
+		pr_err("pid %d: /proc/%d/%s: not a number", pid, pid, name);
+		return -EIO;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * Process-wide settings beside the creds: OOM score adjustment, audit login
+ * uid, child subreaper, THP disable; and what is refused: POSIX timers.
+ */
+static int fill_task_misc(struct task_dump *td, TaskCoreEntry *core)
+{
+	const struct parasite_misc *mi = &td->misc;
+	pid_t pid = td->task->pid;
+	char path[96], *timers = NULL;
+	long long v;
+	ssize_t n;
+	int ret;
+
+	ret = read_proc_long(pid, "oom_score_adj", &v);
+	if (ret)
+		return ret == -ENOENT ? pr_errno(ret, "pid %d: read oom_score_adj", pid) : ret;
+	core->has_oom_score_adj = true;
+	core->oom_score_adj = (int32_t)v;
+	ret = read_proc_long(pid, "loginuid", &v);
+	if (ret == 0) {
+		core->has_loginuid = true;
+		core->loginuid = (uint32_t)v;
+	} else if (ret != -ENOENT) {
+		return ret;	/* ENOENT: a kernel without audit */
+	}
+	if (mi->child_subreaper < 0)
+		return pr_errno(mi->child_subreaper, "pid %d: PR_GET_CHILD_SUBREAPER", pid);
+	core->has_child_subreaper = true;
+	core->child_subreaper = mi->child_subreaper != 0;
+	if (mi->thp_disable < 0)
+		return pr_errno(mi->thp_disable, "pid %d: PR_GET_THP_DISABLE", pid);
+	core->has_thp_disable = true;
+	core->thp_disable = (uint32_t)mi->thp_disable;
+
+	/* POSIX timers (timer_create) are not restored yet */
+	snprintf(path, sizeof(path), "/proc/%d/timers", pid);
+	n = read_file_at(AT_FDCWD, path, &timers);
+	if (n < 0 && n != -ENOENT)
+		return pr_errno((int)n, "pid %d: read %s", pid, path);
+	if (n > 0 && timers[0]) {
+		long id = strtol(timers + strcspn(timers, "0123456789"), NULL, 10);
+
+		free(timers);
+		pr_err("pid %d: POSIX timer %ld (timer_create): not supported", pid, id);
+		return -EOPNOTSUPP;
+	}
+	free(timers);
 	return 0;
 }
 
@@ -256,6 +358,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	const struct proc_status *st = &td->status;
 	pid_t pid = td->task->pid;
 	size_t nsa = 0;
+	int ret;
 
 	b->sa = calloc(64, sizeof(*b->sa));
 	b->sa_ptrs = calloc(64, sizeof(*b->sa_ptrs));
@@ -341,6 +444,9 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	}
 	core->has_nice = true;
 	core->nice = td->stat.nice;
+	ret = fill_task_misc(td, core);
+	if (ret)
+		return ret;
 	return peek_pending(td, pid, true, b, b->nr_threads, &core->shared_pending,
 			    &core->n_shared_pending);
 }
@@ -357,10 +463,12 @@ int dump_core(struct task_dump *td)
 	b.regs = calloc(t->nr_threads, sizeof(*b.regs));
 	b.alt = calloc(t->nr_threads, sizeof(*b.alt));
 	b.comms = calloc(t->nr_threads, sizeof(*b.comms));
+	b.sched = calloc(t->nr_threads, sizeof(*b.sched));
+	b.aff = calloc(t->nr_threads, sizeof(*b.aff));
 	b.pend = calloc(t->nr_threads + 1, sizeof(*b.pend));
 	b.pend_ptrs = calloc(t->nr_threads + 1, sizeof(*b.pend_ptrs));
 	b.pend_data = calloc(t->nr_threads + 1, sizeof(*b.pend_data));
-	if (!b.threads || !b.thread_ptrs || !b.regs || !b.alt || !b.comms || !b.pend ||
+	if (!b.threads || !b.thread_ptrs || !b.regs || !b.alt || !b.comms || !b.sched || !b.aff || !b.pend ||
 	    !b.pend_ptrs || !b.pend_data) {
 		ret = -ENOMEM;
 		goto out;

@@ -74,6 +74,10 @@ static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 			tids[j] = t->threads[j].tid;
 		e.threads = tids;
 		e.n_threads = t->nr_threads;
+		if (t->state == SEIZED_STOPPED && t->stop_sig) {
+			e.has_stop_signal = true;
+			e.stop_signal = t->stop_sig;
+		}
 		if (t->state == SEIZED_ZOMBIE) {
 			e.has_exit_code = true;
 			e.exit_code = t->exit_code;

@@ -46,7 +46,25 @@ static int collect_proc(struct task_dump *td)
 struct thread_out {
 	struct parasite_stack altstack;
 	uint64_t tid_address;
+	int32_t mempolicy;
+	int32_t pad;
 };
+
+/*
+ * A thread's own NUMA policy (set_mempolicy) is not restored yet: a dump of a
+ * thread with one other than the default is refused. mode: get_mempolicy()'s
+ * mode, or -errno (ENOSYS: a kernel without NUMA has only the default).
+ */
+static int check_mempolicy(pid_t pid, pid_t tid, int mode)
+{
+	if (mode == 0 || mode == -ENOSYS)
+		return 0;
+	if (mode < 0)
+		return pr_errno(mode, "pid %d tid %d: get_mempolicy", pid, tid);
+	pr_err("pid %d tid %d: NUMA memory policy (set_mempolicy mode %d): not supported", pid, tid,
+	       mode);
+	return -EOPNOTSUPP;
+}
 
 #define THREAD_BATCH (sizeof(((struct parasite_args *)0)->u.raw) / sizeof(struct thread_out))
 
@@ -60,7 +78,7 @@ static int collect_threads(struct task_dump *td)
 	struct infect_ctl *ic = &td->ic;
 	struct thread_out *out = (struct thread_out *)ic->args->u.raw;
 	struct remote_thread rt[THREAD_BATCH];
-	struct remote_call calls[THREAD_BATCH][2];
+	struct remote_call calls[THREAD_BATCH][3];
 	int ret;
 
 	td->altstacks = calloc(t->nr_threads, sizeof(*td->altstacks));
@@ -69,6 +87,9 @@ static int collect_threads(struct task_dump *td)
 		return -ENOMEM;
 	td->altstacks[0] = td->misc.altstack;
 	td->tid_addrs[0] = td->misc.tid_address;
+	ret = check_mempolicy(t->pid, t->threads[0].tid, td->misc.mempolicy);
+	if (ret)
+		return ret;
 	for (size_t first = 1; first < t->nr_threads; first += THREAD_BATCH) {
 		size_t n = min_t(size_t, t->nr_threads - first, THREAD_BATCH);
 
@@ -80,8 +101,10 @@ static int collect_threads(struct task_dump *td)
 				.args = { 0, o + offsetof(struct thread_out, altstack) } };
 			calls[j][1] = (struct remote_call){ .nr = SYS_prctl,
 				.args = { PR_GET_TID_ADDRESS, o + offsetof(struct thread_out, tid_address) } };
+			calls[j][2] = (struct remote_call){ .nr = SYS_get_mempolicy,
+				.args = { o + offsetof(struct thread_out, mempolicy), 0, 0, 0, 0 } };
 			rt[j] = (struct remote_thread){ .ic = ic, .th = &t->threads[first + j],
-							.calls = calls[j], .ncalls = 2 };
+							.calls = calls[j], .ncalls = 3 };
 		}
 		ret = remote_syscalls(rt, n);
 		if (ret)
@@ -93,6 +116,10 @@ static int collect_threads(struct task_dump *td)
 			td->altstacks[first + j] = out[j].altstack;
 			if (!calls[j][1].ret)
 				td->tid_addrs[first + j] = out[j].tid_address;
+			ret = check_mempolicy(t->pid, rt[j].th->tid,
+					      calls[j][2].ret ? (int)calls[j][2].ret : out[j].mempolicy);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;

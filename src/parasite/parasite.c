@@ -53,6 +53,8 @@ struct k_cmsghdr {
 #define PR_GET_DUMPABLE_ 3
 #define PR_GET_SECUREBITS_ 27
 #define PR_GET_NAME_	16
+#define PR_GET_CHILD_SUBREAPER_ 37
+#define PR_GET_THP_DISABLE_ 42
 #define EINTR_		4
 #define EAGAIN_		11
 #define EINVAL_		22
@@ -135,6 +137,15 @@ static long do_misc(struct parasite_misc *mi)
 	mi->brk = sys_call1(NR_brk, 0);
 	mi->personality = sys_call1(NR_personality, 0xffffffff);
 	mi->comm_ret = sys_call2(NR_prctl, PR_GET_NAME_, mi->comm);
+	mi->child_subreaper = 0;
+	r = sys_call2(NR_prctl, PR_GET_CHILD_SUBREAPER_, &mi->child_subreaper);
+	if (r < 0)
+		mi->child_subreaper = r;
+	mi->thp_disable = sys_call1(NR_prctl, PR_GET_THP_DISABLE_);
+	mi->mempolicy = 0;
+	r = sys_call5(NR_get_mempolicy, &mi->mempolicy, 0, 0, 0, 0);
+	if (r < 0)
+		mi->mempolicy = r;
 	for (i = 0; i < 16; i++)
 		mi->rlim_ret[i] = sys_call4(NR_prlimit64, 0, i, 0, &mi->rlim[i]);
 	return 0;

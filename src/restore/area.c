@@ -334,6 +334,9 @@ static void fill_thread(struct rst_thread *rt, const ThreadCoreEntry *tc, uint64
 		rt->rseq_len = tc->rseq_len;
 		rt->rseq_sig = tc->rseq_sig;
 	}
+	/* each thread's own name: a new thread starts with its leader's */
+	if (tc->comm)
+		strncpy(rt->comm, tc->comm, sizeof(rt->comm) - 1);
 	rt->stack_top = stack_top;
 	rt->nr_pending = tc->n_pending;
 	rt->pending = pend_addr;
@@ -543,6 +546,8 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		sa[i].flags = core->sigactions[i]->flags;
 		sa[i].restorer = core->sigactions[i]->restorer;
 		sa[i].mask = core->sigactions[i]->mask;
+		if (sa[i].sig == SIGALRM && sa[i].handler == (uint64_t)(uintptr_t)SIG_IGN)
+			a->alrm_ignored = 1;
 	}
 	a->sigactions = base + L.sa;
 	a->nr_sigactions = core->n_sigactions;
