@@ -91,19 +91,6 @@ static int read_status(pid_t pid, pid_t tid, struct proc_status *st)
 }
 
 /*
- * Seccomp filters are not restored yet: a thread in seccomp mode 1 (strict)
- * or 2 (filter) is refused. Read with the pending mask: one status read.
- */
-static int check_seccomp(pid_t pid, pid_t tid, int mode)
-{
-	if (mode <= 0)
-		return 0;
-	pr_err("pid %d tid %d: seccomp mode %d (%s): not supported", pid, tid, mode,
-	       mode == 1 ? "strict" : "filters");
-	return -EOPNOTSUPP;
-}
-
-/*
  * The pending mask /proc shows for a thread (SigPnd) or its process (ShdPnd);
  * the leader's and the process's are in td->status, read once the task was
  * cured (a SIGSTOP held back meanwhile is out of the queue by then).
@@ -115,15 +102,14 @@ static int pending_mask(struct task_dump *td, pid_t tid, bool shared, uint64_t *
 
 	if (shared || tid == td->task->pid) {
 		*mask = shared ? td->status.shd_pnd : td->status.sig_pnd;
-		return check_seccomp(td->task->pid, tid, td->status.seccomp);
+		return 0;
 	}
 	ret = read_status(td->task->pid, tid, &st);
 	if (ret)
 		return ret;
 	*mask = st.sig_pnd;
-	ret = check_seccomp(td->task->pid, tid, st.seccomp);
 	proc_status_free(&st);
-	return ret;
+	return 0;
 }
 
 /*

@@ -17,6 +17,38 @@
 #include "fs.pb-c.h"
 #include "mem/mem.h"
 #include "mm.pb-c.h"
+#include "proc/proc.h"
+
+/*
+ * Seccomp filters are not restored yet: a thread in seccomp mode 1 (strict)
+ * or 2 (filters) is refused, before any injected syscall (a filter could
+ * kill the task on one).
+ */
+static int check_seccomp(struct seized_task *t)
+{
+	for (size_t i = 0; i < t->nr_threads; i++) {
+		pid_t tid = t->threads[i].tid;
+		struct proc_status st = { 0 };
+		char name[64], *buf = NULL;
+		int ret;
+
+		snprintf(name, sizeof(name), "task/%d/status", tid);
+		ret = (int)proc_read(t->pid, name, &buf);
+		if (ret < 0)
+			return ret;
+		ret = proc_parse_status(buf, &st);
+		free(buf);
+		if (ret)
+			return pr_errno(ret, "pid %d tid %d: parse its status", t->pid, tid);
+		proc_status_free(&st);
+		if (st.seccomp > 0) {
+			pr_err("pid %d tid %d: seccomp mode %d (%s): not supported", t->pid, tid,
+			       st.seccomp, st.seccomp == 1 ? "strict" : "filters");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
 
 static int collect_proc(struct task_dump *td)
 {
@@ -32,6 +64,9 @@ static int collect_proc(struct task_dump *td)
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
 
+	ret = check_seccomp(td->task);
+	if (ret)
+		return ret;
 	ret = proc_read(pid, "smaps", &buf);
 	if (ret < 0)
 		return ret;
