@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policy */
+#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policy, timers */
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -45,6 +45,7 @@ enum parasite_cmd {
 	PARASITE_CMD_MISC = 1,		/* -> struct parasite_misc */
 	PARASITE_CMD_DRAIN_FDS,		/* struct parasite_drain_fds -> info + fds (SCM_RIGHTS) */
 	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages [+ the pipe, SCM_RIGHTS] -> bytes moved */
+	PARASITE_CMD_TIMERS,		/* struct parasite_timers: ids in, times and overruns out */
 };
 
 /* One command or reply on the socket. */
@@ -120,6 +121,23 @@ struct parasite_drain_fds {
 	struct parasite_fd_info info[PARASITE_MAX_FDS];
 };
 
+struct parasite_timer {
+	int32_t id;			/* in */
+	int32_t ret;			/* timer_gettime: 0 or -errno */
+	int32_t overrun;		/* timer_getoverrun, or -errno */
+	int32_t pad;
+	int64_t isec, insec, vsec, vnsec;	/* struct itimerspec */
+};
+_Static_assert(sizeof(struct parasite_timer) == 48, "timer ABI");
+
+#define PARASITE_MAX_TIMERS	64	/* per command */
+
+struct parasite_timers {
+	uint32_t nr;
+	uint32_t pad;
+	struct parasite_timer t[PARASITE_MAX_TIMERS];
+};
+
 struct parasite_iov {
 	uint64_t base;
 	uint64_t len;
@@ -156,6 +174,7 @@ struct parasite_args {
 	union {
 		struct parasite_misc misc;
 		struct parasite_drain_fds drain;
+		struct parasite_timers timers;
 		struct parasite_dump_pages pages;
 		uint8_t raw[4096];
 	} u;

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	6	/* 6: thread names, alrm_ignored */
+#define RST_PROTO_VERSION	6	/* 6: thread names, alrm_ignored, POSIX timers */
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 /* Pages of private anonymous memory are copied in by userfaultfd in chunks of this size. */
@@ -173,6 +173,16 @@ struct rst_itimer {
 	int64_t isec, iusec, vsec, vusec;
 };
 
+/* A POSIX timer, made again with its id (PR_TIMER_CREATE_RESTORE_IDS). */
+struct rst_posix_timer {
+	int32_t id, clock_id;
+	int32_t notify, signo;		/* struct sigevent */
+	int32_t tid;			/* SIGEV_THREAD_ID */
+	int32_t pad;
+	uint64_t sival;
+	int64_t isec, insec, vsec, vnsec;	/* struct itimerspec: interval, time left */
+};
+
 struct rst_args {
 	uint32_t version;
 	int32_t pid;
@@ -210,6 +220,8 @@ struct rst_args {
 	int32_t dumpable;		/* -1: leave it */
 	uint32_t cap_last;		/* /proc/sys/kernel/cap_last_cap */
 	uint32_t alrm_ignored;		/* SIGALRM is SIG_IGN (see restore_itimers) */
+	uint64_t posix_timers;		/* struct rst_posix_timer[nr_posix_timers] */
+	uint64_t nr_posix_timers;
 };
 
 #endif

@@ -72,6 +72,8 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define NR_get_mempolicy 239
 #define NR_timer_settime 223
 #define NR_timer_create	222
+#define NR_timer_gettime 224
+#define NR_timer_getoverrun 225
 #define NR_clock_nanosleep 230
 #define NR_nanosleep	35
 

@@ -39,6 +39,7 @@ struct core_bufs {
 	RlimitEntry rl[RLIM_NLIMITS], *rl_ptrs[RLIM_NLIMITS];
 	CredsEntry creds;
 	char **comms;
+	PosixTimerEntry **timer_ptrs;
 	SchedEntry *sched;
 	uint8_t **aff;
 	size_t nr_threads;
@@ -61,6 +62,7 @@ static void core_bufs_free(struct core_bufs *b)
 		free(b->aff[i]);
 	free(b->aff);
 	free(b->sched);
+	free(b->timer_ptrs);
 	free(b->comms);
 	free(b->pend);
 	free(b->pend_ptrs);
@@ -290,15 +292,13 @@ static int read_proc_long(pid_t pid, const char *name, long long *v)
 
 /*
  * Process-wide settings beside the creds: OOM score adjustment, audit login
- * uid, child subreaper, THP disable; and what is refused: POSIX timers.
+ * uid, child subreaper, THP disable.
  */
 static int fill_task_misc(struct task_dump *td, TaskCoreEntry *core)
 {
 	const struct parasite_misc *mi = &td->misc;
 	pid_t pid = td->task->pid;
-	char path[96], *timers = NULL;
 	long long v;
-	ssize_t n;
 	int ret;
 
 	ret = read_proc_long(pid, "oom_score_adj", &v);
@@ -322,19 +322,6 @@ static int fill_task_misc(struct task_dump *td, TaskCoreEntry *core)
 	core->has_thp_disable = true;
 	core->thp_disable = (uint32_t)mi->thp_disable;
 
-	/* POSIX timers (timer_create) are not restored yet */
-	snprintf(path, sizeof(path), "/proc/%d/timers", pid);
-	n = read_file_at(AT_FDCWD, path, &timers);
-	if (n < 0 && n != -ENOENT)
-		return pr_errno((int)n, "pid %d: read %s", pid, path);
-	if (n > 0 && timers[0]) {
-		long id = strtol(timers + strcspn(timers, "0123456789"), NULL, 10);
-
-		free(timers);
-		pr_err("pid %d: POSIX timer %ld (timer_create): not supported", pid, id);
-		return -EOPNOTSUPP;
-	}
-	free(timers);
 	return 0;
 }
 
@@ -437,6 +424,48 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 			    &core->n_shared_pending);
 }
 
+/* si_code of a raw siginfo (after si_signo and si_errno) */
+static int32_t si_code_of(const SiginfoEntry *e)
+{
+	int32_t code = 0;
+
+	if (e->siginfo.len >= 12)
+		memcpy(&code, e->siginfo.data + 8, sizeof(code));
+	return code;
+}
+
+/*
+ * The timers of dump/timers.c. One whose signal is pending is refused: the
+ * kernel ties that queued signal to the timer (its overruns go into it, no
+ * second one is queued meanwhile); queued anew at restore it would not be.
+ */
+static int fill_timers(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *core)
+{
+	const int32_t SI_TIMER_ = -2;
+
+	for (size_t i = 0; i <= core->n_threads; i++) {
+		SiginfoEntry **v = i < core->n_threads ? core->threads[i]->pending : core->shared_pending;
+		size_t n = i < core->n_threads ? core->threads[i]->n_pending : core->n_shared_pending;
+
+		for (size_t j = 0; j < n; j++)
+			if (si_code_of(v[j]) == SI_TIMER_ && td->nr_timers) {
+				pr_err("pid %d: a signal of a POSIX timer is pending: not supported",
+				       td->task->pid);
+				return -EOPNOTSUPP;
+			}
+	}
+	if (!td->nr_timers)
+		return 0;
+	b->timer_ptrs = calloc(td->nr_timers, sizeof(*b->timer_ptrs));
+	if (!b->timer_ptrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < td->nr_timers; i++)
+		b->timer_ptrs[i] = &td->timers[i];
+	core->posix_timers = b->timer_ptrs;
+	core->n_posix_timers = td->nr_timers;
+	return 0;
+}
+
 int dump_core(struct task_dump *td)
 {
 	struct seized_task *t = td->task;
@@ -472,6 +501,9 @@ int dump_core(struct task_dump *td)
 	core.threads = b.thread_ptrs;
 	core.n_threads = t->nr_threads;
 	ret = fill_task(td, &b, &core);
+	if (ret)
+		goto out;
+	ret = fill_timers(td, &b, &core);
 	if (ret)
 		goto out;
 

@@ -160,6 +160,7 @@ static void task_dump_free(struct task_dump *td)
 	proc_vmas_free(td->vmas, td->nr_vmas);
 	free(td->altstacks);
 	free(td->tid_addrs);
+	free(td->timers);
 	free(td->kinds);
 	free(td->exe_path);
 	free(td->vma_file_ids);

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "dump/timers.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "mem/mem.h"
@@ -259,6 +260,9 @@ int dump_task_parasite(struct task_dump *td)
 	}
 	td->misc = td->ic.args->u.misc;
 	ret = collect_threads(td);
+	if (ret)
+		return ret;
+	ret = dump_timers(td);
 	if (ret)
 		return ret;
 	ret = dump_fdinfo(td);

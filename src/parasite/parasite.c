@@ -116,6 +116,19 @@ static long recv_cmd(int sock, struct parasite_msg *m, int *fd)
 	return ret;
 }
 
+static long do_timers(struct parasite_timers *pt)
+{
+	if (pt->nr > PARASITE_MAX_TIMERS)
+		return -EINVAL_;
+	for (uint32_t i = 0; i < pt->nr; i++) {
+		struct parasite_timer *t = &pt->t[i];
+
+		t->ret = sys_call2(NR_timer_gettime, t->id, &t->isec);
+		t->overrun = sys_call1(NR_timer_getoverrun, t->id);
+	}
+	return 0;
+}
+
 static long do_misc(struct parasite_misc *mi)
 {
 	long r;
@@ -272,6 +285,9 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 		switch (m.cmd) {
 		case PARASITE_CMD_MISC:
 			ret = do_misc(&args->u.misc);
+			break;
+		case PARASITE_CMD_TIMERS:
+			ret = do_timers(&args->u.timers);
 			break;
 		case PARASITE_CMD_DRAIN_FDS:
 			ret = do_drain_fds(sock, &m, &args->u.drain);

@@ -37,6 +37,7 @@
 #define PR_SET_PDEATHSIG_	1
 #define PR_SET_NAME_		15
 #define SIGALRM_		14
+#define PR_TIMER_CREATE_RESTORE_IDS_ 77	/* kernel 6.17 */
 #define PR_SET_SECUREBITS_	28
 #define PR_SET_NO_NEW_PRIVS_	38
 #define PR_CAPBSET_DROP_	24
@@ -469,6 +470,50 @@ static void restore_itimers(struct rst_args *a)
 	sys_call4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 
+/* struct sigevent of the kernel (64 bytes) */
+struct k_sigevent {
+	uint64_t value;
+	int32_t signo, notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+/*
+ * POSIX timers, once every thread exists (one may be a timer's target):
+ * each made with its old id (PR_TIMER_CREATE_RESTORE_IDS: timer_create takes
+ * the id from *timerid), then armed with the time it had left.
+ */
+static void restore_posix_timers(struct rst_args *a)
+{
+	struct rst_posix_timer *pt = (struct rst_posix_timer *)a->posix_timers;
+
+	if (!a->nr_posix_timers)
+		return;
+	check(a, sys_call5(NR_prctl, PR_TIMER_CREATE_RESTORE_IDS_, 1, 0, 0, 0),
+	      "PR_TIMER_CREATE_RESTORE_IDS (a kernel before 6.17?)", 0);
+	for (uint64_t i = 0; i < a->nr_posix_timers; i++) {
+		struct rst_posix_timer *t = &pt[i];
+		struct k_sigevent ev;
+		int32_t id = t->id;
+		long r;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.value = t->sival;
+		ev.signo = t->signo;
+		ev.notify = t->notify;
+		ev.tid = t->tid;
+		r = sys_call3(NR_timer_create, t->clock_id, &ev, &id);
+		check(a, r, "timer_create of POSIX timer", t->id);
+		if (id != t->id)
+			fail(a, "timer_create gave another id than POSIX timer", t->id, -22);
+		if (t->vsec || t->vnsec)
+			check(a, sys_call4(NR_timer_settime, id, 0, &t->isec, 0),
+			      "timer_settime of POSIX timer", t->id);
+	}
+	check(a, sys_call5(NR_prctl, PR_TIMER_CREATE_RESTORE_IDS_, 0, 0, 0, 0),
+	      "PR_TIMER_CREATE_RESTORE_IDS off", 0);
+}
+
 /* What each thread sets for itself, then wait for go and return to the saved state. */
 static void __attribute__((noreturn)) thread_finish(struct rst_args *a, struct rst_thread *t)
 {
@@ -594,5 +639,6 @@ void restorer_main(struct rst_args *a)
 		check(a, sys_call3(NR_rt_sigqueueinfo, a->pid, *(int32_t *)sp[i].data, sp[i].data),
 		      "queue a pending signal", 0);
 	restore_itimers(a);
+	restore_posix_timers(a);
 	thread_finish(a, &((struct rst_thread *)a->threads)[0]);
 }
