@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/sched.h>
 #include <linux/sched/types.h>
 
 #define LOG_PREFIX "dump: "
@@ -39,6 +41,15 @@ int dump_thread_sched(pid_t pid, pid_t tid, SchedEntry *se, uint8_t **aff, size_
 	se->flags = sa.sched_flags;
 	se->nice = sa.sched_nice;
 	se->priority = sa.sched_priority;
+	/* sched_getattr() tells an RT or deadline thread's nice as 0: it has its own */
+	if (sa.sched_policy == SCHED_FIFO || sa.sched_policy == SCHED_RR ||
+	    sa.sched_policy == SCHED_DEADLINE) {
+		errno = 0;
+		n = getpriority(PRIO_PROCESS, tid);
+		if (errno)
+			return pr_perror("pid %d tid %d: getpriority", pid, tid);
+		se->nice = (int32_t)n;
+	}
 	if (sa.sched_runtime || sa.sched_deadline || sa.sched_period) {
 		se->has_runtime = se->has_deadline = se->has_period = true;
 		se->runtime = sa.sched_runtime;

@@ -44,6 +44,8 @@ static int set_attr(pid_t pid, pid_t tid, const SchedEntry *se)
 		if (syscall(SYS_sched_setattr, tid, &sa, 0))
 			return pr_perror("pid %d tid %d: sched_setattr nice %d", pid, tid, se->nice);
 	}
+	if (syscall(SYS_sched_getattr, tid, &cur, sizeof(cur), 0))
+		return pr_perror("pid %d tid %d: sched_getattr", pid, tid);
 	sa.sched_policy = se->policy;
 	sa.sched_flags = se->flags & SCHED_FLAGS_KEPT;
 	sa.sched_nice = se->nice;
@@ -51,9 +53,15 @@ static int set_attr(pid_t pid, pid_t tid, const SchedEntry *se)
 	sa.sched_runtime = se->runtime;
 	sa.sched_deadline = se->deadline;
 	sa.sched_period = se->period;
+	/*
+	 * A fair thread reports its slice as runtime; one passed back would be
+	 * a custom slice (sched_setattr(2)): the default one, as the new thread
+	 * has it too, is left default.
+	 */
+	if (!rt_or_dl(se->policy) && cur.sched_policy != SCHED_FIFO &&
+	    cur.sched_policy != SCHED_RR && se->runtime == cur.sched_runtime)
+		sa.sched_runtime = 0;
 	/* clamps only where they differ from what the thread has (kernels without them) */
-	if (syscall(SYS_sched_getattr, tid, &cur, sizeof(cur), 0))
-		return pr_perror("pid %d tid %d: sched_getattr", pid, tid);
 	if (se->has_util_min && se->util_min != cur.sched_util_min) {
 		sa.sched_flags |= SCHED_FLAG_UTIL_CLAMP_MIN;
 		sa.sched_util_min = se->util_min;

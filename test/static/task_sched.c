@@ -49,6 +49,7 @@ struct sched_attr {
 
 struct thr_state {
 	struct sched_attr sa;
+	int prio;			/* getpriority: the nice beneath an RT policy too */
 	cpu_set_t cpus;
 	unsigned long slack;
 	char name[16];
@@ -71,6 +72,10 @@ static int read_state(struct thr_state *s)
 	memset(s, 0, sizeof(*s));
 	if (syscall(SYS_sched_getattr, 0, &s->sa, sizeof(s->sa), 0))
 		return -1;
+	errno = 0;
+	s->prio = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return -1;
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus))
 		return -1;
 	s->slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
@@ -87,6 +92,8 @@ static void compare_state(const char *who, const struct thr_state *a, const stru
 		     b->sa.sched_policy, b->sa.sched_priority, b->sa.sched_nice,
 		     (unsigned long long)b->sa.sched_flags, a->sa.sched_policy, a->sa.sched_priority,
 		     a->sa.sched_nice, (unsigned long long)a->sa.sched_flags);
+	if (a->prio != b->prio)
+		fail("%s: getpriority %d, was %d", who, b->prio, a->prio);
 	if (!CPU_EQUAL(&a->cpus, &b->cpus))
 		fail("%s: affinity changed (%d CPUs, was %d)", who, CPU_COUNT(&b->cpus),
 		     CPU_COUNT(&a->cpus));
