@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policy, timers */
+#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policies, timers */
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -46,6 +46,7 @@ enum parasite_cmd {
 	PARASITE_CMD_DRAIN_FDS,		/* struct parasite_drain_fds -> info + fds (SCM_RIGHTS) */
 	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages [+ the pipe, SCM_RIGHTS] -> bytes moved */
 	PARASITE_CMD_TIMERS,		/* struct parasite_timers: ids in, times and overruns out */
+	PARASITE_CMD_VMA_POLICY,	/* struct parasite_vma_policy: addresses in, NUMA modes out */
 };
 
 /* One command or reply on the socket. */
@@ -138,6 +139,15 @@ struct parasite_timers {
 	struct parasite_timer t[PARASITE_MAX_TIMERS];
 };
 
+#define PARASITE_MAX_VMA_POLICY	256	/* per command */
+
+struct parasite_vma_policy {
+	uint32_t nr;
+	uint32_t pad;
+	uint64_t addr[PARASITE_MAX_VMA_POLICY];		/* in: a VMA's start */
+	int32_t mode[PARASITE_MAX_VMA_POLICY];		/* get_mempolicy(MPOL_F_ADDR), or -errno */
+};
+
 struct parasite_iov {
 	uint64_t base;
 	uint64_t len;
@@ -175,6 +185,7 @@ struct parasite_args {
 		struct parasite_misc misc;
 		struct parasite_drain_fds drain;
 		struct parasite_timers timers;
+		struct parasite_vma_policy vma_policy;
 		struct parasite_dump_pages pages;
 		uint8_t raw[4096];
 	} u;

@@ -55,6 +55,7 @@ struct k_cmsghdr {
 #define PR_GET_NAME_	16
 #define PR_GET_CHILD_SUBREAPER_ 37
 #define PR_GET_THP_DISABLE_ 42
+#define MPOL_F_ADDR_	2
 #define EINTR_		4
 #define EAGAIN_		11
 #define EINVAL_		22
@@ -114,6 +115,21 @@ static long recv_cmd(int sock, struct parasite_msg *m, int *fd)
 	if (ret != sizeof(*m))
 		return -EINVAL_;
 	return ret;
+}
+
+static long do_vma_policy(struct parasite_vma_policy *vp)
+{
+	if (vp->nr > PARASITE_MAX_VMA_POLICY)
+		return -EINVAL_;
+	for (uint32_t i = 0; i < vp->nr; i++) {
+		long r;
+
+		vp->mode[i] = 0;
+		r = sys_call5(NR_get_mempolicy, &vp->mode[i], 0, 0, vp->addr[i], MPOL_F_ADDR_);
+		if (r < 0)
+			vp->mode[i] = r;
+	}
+	return 0;
 }
 
 static long do_timers(struct parasite_timers *pt)
@@ -285,6 +301,9 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 		switch (m.cmd) {
 		case PARASITE_CMD_MISC:
 			ret = do_misc(&args->u.misc);
+			break;
+		case PARASITE_CMD_VMA_POLICY:
+			ret = do_vma_policy(&args->u.vma_policy);
 			break;
 		case PARASITE_CMD_TIMERS:
 			ret = do_timers(&args->u.timers);
