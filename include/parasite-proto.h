@@ -34,7 +34,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	4
+#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policies, timers */
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -45,6 +45,8 @@ enum parasite_cmd {
 	PARASITE_CMD_MISC = 1,		/* -> struct parasite_misc */
 	PARASITE_CMD_DRAIN_FDS,		/* struct parasite_drain_fds -> info + fds (SCM_RIGHTS) */
 	PARASITE_CMD_DUMP_PAGES,	/* struct parasite_dump_pages [+ the pipe, SCM_RIGHTS] -> bytes moved */
+	PARASITE_CMD_TIMERS,		/* struct parasite_timers: ids in, times and overruns out */
+	PARASITE_CMD_VMA_POLICY,	/* struct parasite_vma_policy: addresses in, NUMA modes out */
 };
 
 /* One command or reply on the socket. */
@@ -96,7 +98,9 @@ struct parasite_misc {
 	int32_t rlim_ret[16];
 	char comm[16];			/* PR_GET_NAME of the thread that runs the parasite */
 	int32_t comm_ret;
-	int32_t pad3;
+	int32_t child_subreaper;	/* PR_GET_CHILD_SUBREAPER, or -errno */
+	int32_t thp_disable;		/* PR_GET_THP_DISABLE, or -errno */
+	int32_t mempolicy;		/* get_mempolicy() mode of this thread, or -errno */
 };
 
 struct parasite_fd_info {
@@ -116,6 +120,32 @@ struct parasite_drain_fds {
 	uint32_t pad;
 	int32_t fds[PARASITE_MAX_FDS + 1];
 	struct parasite_fd_info info[PARASITE_MAX_FDS];
+};
+
+struct parasite_timer {
+	int32_t id;			/* in */
+	int32_t ret;			/* timer_gettime: 0 or -errno */
+	int32_t overrun;		/* timer_getoverrun, or -errno */
+	int32_t pad;
+	int64_t isec, insec, vsec, vnsec;	/* struct itimerspec */
+};
+_Static_assert(sizeof(struct parasite_timer) == 48, "timer ABI");
+
+#define PARASITE_MAX_TIMERS	64	/* per command */
+
+struct parasite_timers {
+	uint32_t nr;
+	uint32_t pad;
+	struct parasite_timer t[PARASITE_MAX_TIMERS];
+};
+
+#define PARASITE_MAX_VMA_POLICY	256	/* per command */
+
+struct parasite_vma_policy {
+	uint32_t nr;
+	uint32_t pad;
+	uint64_t addr[PARASITE_MAX_VMA_POLICY];		/* in: a VMA's start */
+	int32_t mode[PARASITE_MAX_VMA_POLICY];		/* get_mempolicy(MPOL_F_ADDR), or -errno */
 };
 
 struct parasite_iov {
@@ -154,6 +184,8 @@ struct parasite_args {
 	union {
 		struct parasite_misc misc;
 		struct parasite_drain_fds drain;
+		struct parasite_timers timers;
+		struct parasite_vma_policy vma_policy;
 		struct parasite_dump_pages pages;
 		uint8_t raw[4096];
 	} u;

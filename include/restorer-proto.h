@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	5
+#define RST_PROTO_VERSION	6	/* 6: thread names, alrm_ignored, POSIX timers */
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 /* Pages of private anonymous memory are copied in by userfaultfd in chunks of this size. */
@@ -154,6 +154,7 @@ struct rst_thread {
 	uint32_t pad;
 	uint64_t stack_top;		/* its stack while in the restorer */
 	uint64_t pending;		/* struct rst_siginfo[nr_pending] */
+	char comm[16];			/* PR_SET_NAME, NUL-terminated ("": leave it) */
 };
 
 /* struct prctl_mm_map of <linux/prctl.h> */
@@ -178,6 +179,16 @@ struct rst_creds {
 
 struct rst_itimer {
 	int64_t isec, iusec, vsec, vusec;
+};
+
+/* A POSIX timer, made again with its id (PR_TIMER_CREATE_RESTORE_IDS). */
+struct rst_posix_timer {
+	int32_t id, clock_id;
+	int32_t notify, signo;		/* struct sigevent */
+	int32_t tid;			/* SIGEV_THREAD_ID */
+	int32_t pad;
+	uint64_t sival;
+	int64_t isec, insec, vsec, vnsec;	/* struct itimerspec: interval, time left */
 };
 
 struct rst_args {
@@ -216,7 +227,9 @@ struct rst_args {
 	int32_t pdeath_sig;		/* after the creds: a cred change clears these two */
 	int32_t dumpable;		/* -1: leave it */
 	uint32_t cap_last;		/* /proc/sys/kernel/cap_last_cap */
-	uint32_t pad2;
+	uint32_t alrm_ignored;		/* SIGALRM is SIG_IGN (see restore_itimers) */
+	uint64_t posix_timers;		/* struct rst_posix_timer[nr_posix_timers] */
+	uint64_t nr_posix_timers;
 };
 
 #endif

@@ -41,6 +41,7 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define NR_setgroups	116
 #define NR_setfsuid	122
 #define NR_setfsgid	123
+#define NR_capget	125
 #define NR_capset	126
 #define NR_rt_sigpending 127
 #define NR_rt_sigtimedwait 128
@@ -68,5 +69,12 @@ static inline long sys_call6(long nr, long a1, long a2, long a3, long a4, long a
 #define NR_personality	135
 #define NR_vmsplice	278
 #define NR_prlimit64	302
+#define NR_get_mempolicy 239
+#define NR_timer_settime 223
+#define NR_timer_create	222
+#define NR_timer_gettime 224
+#define NR_timer_getoverrun 225
+#define NR_clock_nanosleep 230
+#define NR_nanosleep	35
 
 #endif

@@ -44,6 +44,8 @@ struct task_dump {
 	uint32_t exe_file_id;
 	char *exe_path;
 	uint32_t *vma_file_ids;			/* per VMA, file mappings only */
+	struct PosixTimerEntry *timers;	/* dump/timers.c */
+	size_t nr_timers;
 };
 
 /*

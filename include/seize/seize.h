@@ -29,6 +29,7 @@ struct seized_task {
 	pid_t pid, ppid, pgid, sid;
 	int state;
 	int exit_code;			/* zombies */
+	int stop_sig;			/* stopped: the signal of the group stop (0: unknown) */
 	char comm[64];
 	struct seized_thread *threads;	/* leader first when alive */
 	size_t nr_threads;

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "core.pb-c.h"
 #include "dump/dump.h"
+#include "dump/sched.h"
 #include "proc/proc.h"
 
 struct rseq_config {
@@ -38,6 +39,9 @@ struct core_bufs {
 	RlimitEntry rl[RLIM_NLIMITS], *rl_ptrs[RLIM_NLIMITS];
 	CredsEntry creds;
 	char **comms;
+	PosixTimerEntry **timer_ptrs;
+	SchedEntry *sched;
+	uint8_t **aff;
 	size_t nr_threads;
 	/* pending signals: one array of entries and pointers per owner */
 	SiginfoEntry ***pend_ptrs;	/* nr_threads + 1 arrays */
@@ -54,6 +58,11 @@ static void core_bufs_free(struct core_bufs *b)
 	}
 	for (size_t i = 0; i < b->nr_threads && b->comms; i++)
 		free(b->comms[i]);
+	for (size_t i = 0; i < b->nr_threads && b->aff; i++)
+		free(b->aff[i]);
+	free(b->aff);
+	free(b->sched);
+	free(b->timer_ptrs);
 	free(b->comms);
 	free(b->pend);
 	free(b->pend_ptrs);
@@ -246,7 +255,73 @@ static int fill_thread(struct task_dump *td, struct core_bufs *b, size_t i)
 	ret = peek_pending(td, th->tid, false, b, i, &tc->pending, &tc->n_pending);
 	if (ret)
 		return ret;
+	ret = dump_thread_sched(td->task->pid, th->tid, &b->sched[i], &b->aff[i], &len,
+				&tc->timerslack_ns);
+	if (ret)
+		return ret;
+	tc->sched = &b->sched[i];
+	tc->has_affinity = tc->has_timerslack_ns = true;
+	tc->affinity.data = b->aff[i];
+	tc->affinity.len = len;
 	b->thread_ptrs[i] = tc;
+	return 0;
+}
+
+/* A number alone in /proc/PID/NAME. */
+static int read_proc_long(pid_t pid, const char *name, long long *v)
+{
+	char path[96], *buf = NULL, *end;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = read_file_at(AT_FDCWD, path, &buf);
+	if (n == -ENOENT)
+		return (int)n;	/* the caller tells whether that is an error */
+	if (n < 0)
+		return pr_errno((int)n, "pid %d: read %s", pid, path);
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n')) {
+		free(buf);
+		pr_err("pid %d: /proc/%d/%s: not a number", pid, pid, name);
+		return -EIO;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * Process-wide settings beside the creds: OOM score adjustment, audit login
+ * uid, child subreaper, THP disable.
+ */
+static int fill_task_misc(struct task_dump *td, TaskCoreEntry *core)
+{
+	const struct parasite_misc *mi = &td->misc;
+	pid_t pid = td->task->pid;
+	long long v;
+	int ret;
+
+	ret = read_proc_long(pid, "oom_score_adj", &v);
+	if (ret)
+		return ret == -ENOENT ? pr_errno(ret, "pid %d: read oom_score_adj", pid) : ret;
+	core->has_oom_score_adj = true;
+	core->oom_score_adj = (int32_t)v;
+	ret = read_proc_long(pid, "loginuid", &v);
+	if (ret == 0) {
+		core->has_loginuid = true;
+		core->loginuid = (uint32_t)v;
+	} else if (ret != -ENOENT) {
+		return ret;	/* ENOENT: a kernel without audit */
+	}
+	if (mi->child_subreaper < 0)
+		return pr_errno(mi->child_subreaper, "pid %d: PR_GET_CHILD_SUBREAPER", pid);
+	core->has_child_subreaper = true;
+	core->child_subreaper = mi->child_subreaper != 0;
+	if (mi->thp_disable < 0)
+		return pr_errno(mi->thp_disable, "pid %d: PR_GET_THP_DISABLE", pid);
+	core->has_thp_disable = true;
+	core->thp_disable = (uint32_t)mi->thp_disable;
+
 	return 0;
 }
 
@@ -256,6 +331,7 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	const struct proc_status *st = &td->status;
 	pid_t pid = td->task->pid;
 	size_t nsa = 0;
+	int ret;
 
 	b->sa = calloc(64, sizeof(*b->sa));
 	b->sa_ptrs = calloc(64, sizeof(*b->sa_ptrs));
@@ -341,8 +417,53 @@ static int fill_task(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *c
 	}
 	core->has_nice = true;
 	core->nice = td->stat.nice;
+	ret = fill_task_misc(td, core);
+	if (ret)
+		return ret;
 	return peek_pending(td, pid, true, b, b->nr_threads, &core->shared_pending,
 			    &core->n_shared_pending);
+}
+
+/* si_code of a raw siginfo (after si_signo and si_errno) */
+static int32_t si_code_of(const SiginfoEntry *e)
+{
+	int32_t code = 0;
+
+	if (e->siginfo.len >= 12)
+		memcpy(&code, e->siginfo.data + 8, sizeof(code));
+	return code;
+}
+
+/*
+ * The timers of dump/timers.c. One whose signal is pending is refused: the
+ * kernel ties that queued signal to the timer (its overruns go into it, no
+ * second one is queued meanwhile); queued anew at restore it would not be.
+ */
+static int fill_timers(struct task_dump *td, struct core_bufs *b, TaskCoreEntry *core)
+{
+	const int32_t SI_TIMER_ = -2;
+
+	for (size_t i = 0; i <= core->n_threads; i++) {
+		SiginfoEntry **v = i < core->n_threads ? core->threads[i]->pending : core->shared_pending;
+		size_t n = i < core->n_threads ? core->threads[i]->n_pending : core->n_shared_pending;
+
+		for (size_t j = 0; j < n; j++)
+			if (si_code_of(v[j]) == SI_TIMER_ && td->nr_timers) {
+				pr_err("pid %d: a signal of a POSIX timer is pending: not supported",
+				       td->task->pid);
+				return -EOPNOTSUPP;
+			}
+	}
+	if (!td->nr_timers)
+		return 0;
+	b->timer_ptrs = calloc(td->nr_timers, sizeof(*b->timer_ptrs));
+	if (!b->timer_ptrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < td->nr_timers; i++)
+		b->timer_ptrs[i] = &td->timers[i];
+	core->posix_timers = b->timer_ptrs;
+	core->n_posix_timers = td->nr_timers;
+	return 0;
 }
 
 int dump_core(struct task_dump *td)
@@ -357,10 +478,12 @@ int dump_core(struct task_dump *td)
 	b.regs = calloc(t->nr_threads, sizeof(*b.regs));
 	b.alt = calloc(t->nr_threads, sizeof(*b.alt));
 	b.comms = calloc(t->nr_threads, sizeof(*b.comms));
+	b.sched = calloc(t->nr_threads, sizeof(*b.sched));
+	b.aff = calloc(t->nr_threads, sizeof(*b.aff));
 	b.pend = calloc(t->nr_threads + 1, sizeof(*b.pend));
 	b.pend_ptrs = calloc(t->nr_threads + 1, sizeof(*b.pend_ptrs));
 	b.pend_data = calloc(t->nr_threads + 1, sizeof(*b.pend_data));
-	if (!b.threads || !b.thread_ptrs || !b.regs || !b.alt || !b.comms || !b.pend ||
+	if (!b.threads || !b.thread_ptrs || !b.regs || !b.alt || !b.comms || !b.sched || !b.aff || !b.pend ||
 	    !b.pend_ptrs || !b.pend_data) {
 		ret = -ENOMEM;
 		goto out;
@@ -378,6 +501,9 @@ int dump_core(struct task_dump *td)
 	core.threads = b.thread_ptrs;
 	core.n_threads = t->nr_threads;
 	ret = fill_task(td, &b, &core);
+	if (ret)
+		goto out;
+	ret = fill_timers(td, &b, &core);
 	if (ret)
 		goto out;
 

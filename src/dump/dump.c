@@ -72,6 +72,10 @@ static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 			tids[j] = t->threads[j].tid;
 		e.threads = tids;
 		e.n_threads = t->nr_threads;
+		if (t->state == SEIZED_STOPPED && t->stop_sig) {
+			e.has_stop_signal = true;
+			e.stop_signal = t->stop_sig;
+		}
 		if (t->state == SEIZED_ZOMBIE) {
 			e.has_exit_code = true;
 			e.exit_code = t->exit_code;
@@ -154,6 +158,7 @@ static void task_dump_free(struct task_dump *td)
 	proc_vmas_free(td->vmas, td->nr_vmas);
 	free(td->altstacks);
 	free(td->tid_addrs);
+	free(td->timers);
 	free(td->kinds);
 	free(td->exe_path);
 	free(td->vma_file_ids);

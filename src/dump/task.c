@@ -13,10 +13,43 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dump/dump.h"
+#include "dump/timers.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "mem/mem.h"
 #include "mm.pb-c.h"
+#include "proc/proc.h"
+
+/*
+ * Seccomp filters are not restored yet: a thread in seccomp mode 1 (strict)
+ * or 2 (filters) is refused, before any injected syscall (a filter could
+ * kill the task on one).
+ */
+static int check_seccomp(struct seized_task *t)
+{
+	for (size_t i = 0; i < t->nr_threads; i++) {
+		pid_t tid = t->threads[i].tid;
+		struct proc_status st = { 0 };
+		char name[64], *buf = NULL;
+		int ret;
+
+		snprintf(name, sizeof(name), "task/%d/status", tid);
+		ret = (int)proc_read(t->pid, name, &buf);
+		if (ret < 0)
+			return ret;
+		ret = proc_parse_status(buf, &st);
+		free(buf);
+		if (ret)
+			return pr_errno(ret, "pid %d tid %d: parse its status", t->pid, tid);
+		proc_status_free(&st);
+		if (st.seccomp > 0) {
+			pr_err("pid %d tid %d: seccomp mode %d (%s): not supported", t->pid, tid,
+			       st.seccomp, st.seccomp == 1 ? "strict" : "filters");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
 
 static int collect_proc(struct task_dump *td)
 {
@@ -32,6 +65,9 @@ static int collect_proc(struct task_dump *td)
 	if (ret)
 		return pr_errno(ret, "pid %d: parse /proc/%d/stat", pid, pid);
 
+	ret = check_seccomp(td->task);
+	if (ret)
+		return ret;
 	ret = proc_read(pid, "smaps", &buf);
 	if (ret < 0)
 		return ret;
@@ -46,7 +82,64 @@ static int collect_proc(struct task_dump *td)
 struct thread_out {
 	struct parasite_stack altstack;
 	uint64_t tid_address;
+	int32_t mempolicy;
+	int32_t pad;
 };
+
+/*
+ * A thread's own NUMA policy (set_mempolicy) is not restored yet: a dump of a
+ * thread with one other than the default is refused. mode: get_mempolicy()'s
+ * mode, or -errno (ENOSYS: a kernel without NUMA has only the default).
+ */
+static int check_mempolicy(pid_t pid, pid_t tid, int mode)
+{
+	if (mode == 0 || mode == -ENOSYS)
+		return 0;
+	if (mode < 0)
+		return pr_errno(mode, "pid %d tid %d: get_mempolicy", pid, tid);
+	pr_err("pid %d tid %d: NUMA memory policy (set_mempolicy mode %d): not supported", pid, tid,
+	       mode);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * NUMA policies of memory ranges (mbind, or a shared memory object's) are
+ * not restored yet: refused, naming the VMA. Asked by the parasite, one
+ * get_mempolicy(MPOL_F_ADDR) per VMA.
+ */
+static int check_vma_policies(struct task_dump *td)
+{
+	struct parasite_vma_policy *vp = &td->ic.args->u.vma_policy;
+	pid_t pid = td->task->pid;
+	int ret;
+
+	for (size_t first = 0; first < td->nr_vmas; first += PARASITE_MAX_VMA_POLICY) {
+		size_t n = td->nr_vmas - first;
+
+		if (n > PARASITE_MAX_VMA_POLICY)
+			n = PARASITE_MAX_VMA_POLICY;
+		vp->nr = n;
+		for (size_t j = 0; j < n; j++)
+			vp->addr[j] = td->vmas[first + j].start;
+		ret = parasite_call(&td->ic, PARASITE_CMD_VMA_POLICY, 0);
+		if (ret < 0) {
+			if (!log_first_error())
+				pr_errno(ret, "pid %d: parasite NUMA policies", pid);
+			return ret;
+		}
+		for (size_t j = 0; j < n; j++) {
+			const struct proc_vma *v = &td->vmas[first + j];
+
+			/* < 0: no policy to lose ([vsyscall] is no VMA; ENOSYS: no NUMA) */
+			if (vp->mode[j] <= 0)
+				continue;
+			pr_err("pid %d: VMA %lx-%lx %s: NUMA memory policy (mbind mode %d): not supported",
+			       pid, v->start, v->end, v->path[0] ? v->path : "(anonymous)", vp->mode[j]);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
 
 #define THREAD_BATCH (sizeof(((struct parasite_args *)0)->u.raw) / sizeof(struct thread_out))
 
@@ -60,7 +153,7 @@ static int collect_threads(struct task_dump *td)
 	struct infect_ctl *ic = &td->ic;
 	struct thread_out *out = (struct thread_out *)ic->args->u.raw;
 	struct remote_thread rt[THREAD_BATCH];
-	struct remote_call calls[THREAD_BATCH][2];
+	struct remote_call calls[THREAD_BATCH][3];
 	int ret;
 
 	td->altstacks = calloc(t->nr_threads, sizeof(*td->altstacks));
@@ -69,6 +162,9 @@ static int collect_threads(struct task_dump *td)
 		return -ENOMEM;
 	td->altstacks[0] = td->misc.altstack;
 	td->tid_addrs[0] = td->misc.tid_address;
+	ret = check_mempolicy(t->pid, t->threads[0].tid, td->misc.mempolicy);
+	if (ret)
+		return ret;
 	for (size_t first = 1; first < t->nr_threads; first += THREAD_BATCH) {
 		size_t n = min_t(size_t, t->nr_threads - first, THREAD_BATCH);
 
@@ -80,8 +176,10 @@ static int collect_threads(struct task_dump *td)
 				.args = { 0, o + offsetof(struct thread_out, altstack) } };
 			calls[j][1] = (struct remote_call){ .nr = SYS_prctl,
 				.args = { PR_GET_TID_ADDRESS, o + offsetof(struct thread_out, tid_address) } };
+			calls[j][2] = (struct remote_call){ .nr = SYS_get_mempolicy,
+				.args = { o + offsetof(struct thread_out, mempolicy), 0, 0, 0, 0 } };
 			rt[j] = (struct remote_thread){ .ic = ic, .th = &t->threads[first + j],
-							.calls = calls[j], .ncalls = 2 };
+							.calls = calls[j], .ncalls = 3 };
 		}
 		ret = remote_syscalls(rt, n);
 		if (ret)
@@ -93,6 +191,10 @@ static int collect_threads(struct task_dump *td)
 			td->altstacks[first + j] = out[j].altstack;
 			if (!calls[j][1].ret)
 				td->tid_addrs[first + j] = out[j].tid_address;
+			ret = check_mempolicy(t->pid, rt[j].th->tid,
+					      calls[j][2].ret ? (int)calls[j][2].ret : out[j].mempolicy);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -221,6 +323,12 @@ int dump_task_parasite(struct task_dump *td)
 	}
 	td->misc = td->ic.args->u.misc;
 	ret = collect_threads(td);
+	if (ret)
+		return ret;
+	ret = dump_timers(td);
+	if (ret)
+		return ret;
+	ret = check_vma_policies(td);
 	if (ret)
 		return ret;
 	ret = dump_fdinfo(td);

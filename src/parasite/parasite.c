@@ -53,6 +53,9 @@ struct k_cmsghdr {
 #define PR_GET_DUMPABLE_ 3
 #define PR_GET_SECUREBITS_ 27
 #define PR_GET_NAME_	16
+#define PR_GET_CHILD_SUBREAPER_ 37
+#define PR_GET_THP_DISABLE_ 42
+#define MPOL_F_ADDR_	2
 #define EINTR_		4
 #define EAGAIN_		11
 #define EINVAL_		22
@@ -114,6 +117,34 @@ static long recv_cmd(int sock, struct parasite_msg *m, int *fd)
 	return ret;
 }
 
+static long do_vma_policy(struct parasite_vma_policy *vp)
+{
+	if (vp->nr > PARASITE_MAX_VMA_POLICY)
+		return -EINVAL_;
+	for (uint32_t i = 0; i < vp->nr; i++) {
+		long r;
+
+		vp->mode[i] = 0;
+		r = sys_call5(NR_get_mempolicy, &vp->mode[i], 0, 0, vp->addr[i], MPOL_F_ADDR_);
+		if (r < 0)
+			vp->mode[i] = r;
+	}
+	return 0;
+}
+
+static long do_timers(struct parasite_timers *pt)
+{
+	if (pt->nr > PARASITE_MAX_TIMERS)
+		return -EINVAL_;
+	for (uint32_t i = 0; i < pt->nr; i++) {
+		struct parasite_timer *t = &pt->t[i];
+
+		t->ret = sys_call2(NR_timer_gettime, t->id, &t->isec);
+		t->overrun = sys_call1(NR_timer_getoverrun, t->id);
+	}
+	return 0;
+}
+
 static long do_misc(struct parasite_misc *mi)
 {
 	long r;
@@ -135,6 +166,15 @@ static long do_misc(struct parasite_misc *mi)
 	mi->brk = sys_call1(NR_brk, 0);
 	mi->personality = sys_call1(NR_personality, 0xffffffff);
 	mi->comm_ret = sys_call2(NR_prctl, PR_GET_NAME_, mi->comm);
+	mi->child_subreaper = 0;
+	r = sys_call2(NR_prctl, PR_GET_CHILD_SUBREAPER_, &mi->child_subreaper);
+	if (r < 0)
+		mi->child_subreaper = r;
+	mi->thp_disable = sys_call1(NR_prctl, PR_GET_THP_DISABLE_);
+	mi->mempolicy = 0;
+	r = sys_call5(NR_get_mempolicy, &mi->mempolicy, 0, 0, 0, 0);
+	if (r < 0)
+		mi->mempolicy = r;
 	for (i = 0; i < 16; i++)
 		mi->rlim_ret[i] = sys_call4(NR_prlimit64, 0, i, 0, &mi->rlim[i]);
 	return 0;
@@ -261,6 +301,12 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 		switch (m.cmd) {
 		case PARASITE_CMD_MISC:
 			ret = do_misc(&args->u.misc);
+			break;
+		case PARASITE_CMD_VMA_POLICY:
+			ret = do_vma_policy(&args->u.vma_policy);
+			break;
+		case PARASITE_CMD_TIMERS:
+			ret = do_timers(&args->u.timers);
 			break;
 		case PARASITE_CMD_DRAIN_FDS:
 			ret = do_drain_fds(sock, &m, &args->u.drain);

@@ -35,7 +35,7 @@ extern const size_t restorer_sym_restorer_entry;
 #define ERESTART_NR	219	/* restart_syscall */
 
 struct layout {
-	size_t args, vmas, guards, runs, threads, sa, pend, groups, auxv, fds, frames, sync, stacks;
+	size_t args, vmas, guards, runs, threads, sa, pend, groups, auxv, fds, frames, sync, stacks, timers;
 	size_t old_vdso, patches;
 	size_t park;			/* last: a proxy vDSO stays there after the area goes */
 	size_t size;
@@ -357,6 +357,30 @@ static size_t count_pending(const TaskCoreEntry *core)
 	return n;
 }
 
+/* The image's timers, checked: a timer's target thread must be one of the task's. */
+static int fill_posix_timers(pid_t pid, const TaskCoreEntry *core, struct rst_posix_timer *rt)
+{
+	for (size_t i = 0; i < core->n_posix_timers; i++) {
+		const PosixTimerEntry *t = core->posix_timers[i];
+		bool known = !(t->notify & 4 /* SIGEV_THREAD_ID */);
+
+		for (size_t j = 0; j < core->n_threads && !known; j++)
+			known = t->has_notify_tid && core->threads[j]->tid == t->notify_tid;
+		if (t->id < 0 || !known || t->isec < 0 || t->vsec < 0 ||
+		    t->insec < 0 || t->insec >= 1000000000 || t->vnsec < 0 || t->vnsec >= 1000000000) {
+			pr_err("pid %d: core image: POSIX timer %d: bad entry", pid, t->id);
+			return -EBADMSG;
+		}
+		rt[i] = (struct rst_posix_timer){
+			.id = t->id, .clock_id = t->clock_id, .notify = t->notify,
+			.signo = t->has_signo ? t->signo : 0, .tid = (int32_t)t->notify_tid,
+			.sival = t->has_sival ? t->sival : 0,
+			.isec = t->isec, .insec = t->insec, .vsec = t->vsec, .vnsec = t->vnsec,
+		};
+	}
+	return 0;
+}
+
 static void fill_thread(struct rst_thread *rt, const ThreadCoreEntry *tc, uint64_t frame,
 			uint64_t stack_top, struct rst_siginfo *pend, uint64_t pend_addr)
 {
@@ -380,6 +404,9 @@ static void fill_thread(struct rst_thread *rt, const ThreadCoreEntry *tc, uint64
 		rt->rseq_len = tc->rseq_len;
 		rt->rseq_sig = tc->rseq_sig;
 	}
+	/* each thread's own name: a new thread starts with its leader's */
+	if (tc->comm)
+		strncpy(rt->comm, tc->comm, sizeof(rt->comm) - 1);
 	rt->stack_top = stack_top;
 	rt->nr_pending = tc->n_pending;
 	rt->pending = pend_addr;
@@ -463,6 +490,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	L.runs = take(&off, (nr_runs + 2 * nv) * sizeof(struct rst_run), 64);
 	L.threads = take(&off, nt * sizeof(struct rst_thread), 64);
 	L.sa = take(&off, core->n_sigactions * sizeof(struct rst_sigaction), 64);
+	L.timers = take(&off, core->n_posix_timers * sizeof(struct rst_posix_timer), 64);
 	L.pend = take(&off, npend * sizeof(struct rst_siginfo), 64);
 	L.groups = take(&off, core->creds->n_groups * sizeof(uint32_t), 64);
 	L.auxv = take(&off, mm->n_auxv * sizeof(uint64_t), 64);
@@ -605,6 +633,8 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 		sa[i].flags = core->sigactions[i]->flags;
 		sa[i].restorer = core->sigactions[i]->restorer;
 		sa[i].mask = core->sigactions[i]->mask;
+		if (sa[i].sig == SIGALRM && sa[i].handler == (uint64_t)(uintptr_t)SIG_IGN)
+			a->alrm_ignored = 1;
 	}
 	a->sigactions = base + L.sa;
 	a->nr_sigactions = core->n_sigactions;
@@ -618,6 +648,12 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 			a->itimer[it->which].vusec = it->vusec;
 		}
 	}
+
+	ret = fill_posix_timers(pid, core, (struct rst_posix_timer *)(A + L.timers));
+	if (ret)
+		return ret;
+	a->posix_timers = base + L.timers;
+	a->nr_posix_timers = core->n_posix_timers;
 
 	const CredsEntry *c = core->creds;
 

@@ -4,6 +4,7 @@
  * stops each thread right after its rt_sigreturn, removes the restorer area
  * with an injected munmap (the same machinery as dump), and lets go.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "common/util.h"
 #include "files/locks.h"
 #include "restore/restore.h"
+#include "restore/sched.h"
 #include "seize/infect.h"
 #include "seize/seize.h"
 
@@ -39,6 +41,81 @@ struct syscall_info {
 #define PTRACE_GET_SYSCALL_INFO_ 0x420e
 #define SYSCALL_INFO_ENTRY 1
 #define SYSCALL_INFO_EXIT 2
+
+static int stop_signal(const PstreeEntry *pe)
+{
+	return pe->has_stop_signal ? pe->stop_signal : SIGSTOP;
+}
+
+/* Fields 5 (pgrp) and 6 (session) of /proc/PID/stat, and 4 (ppid). */
+static int read_ids(pid_t pid, pid_t *ppid, pid_t *pgid, pid_t *sid)
+{
+	char path[64], *buf = NULL, *p;
+	ssize_t n;
+	int ret = -EIO;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_file_at(AT_FDCWD, path, &buf);
+	if (n < 0)
+		return (int)n;
+	p = strrchr(buf, ')');
+	if (p && sscanf(p + 1, " %*c %d %d %d", ppid, pgid, sid) == 3)
+		ret = 0;
+	free(buf);
+	return ret;
+}
+
+/*
+ * Whether process group pgid would count as orphaned (no member has a parent
+ * in another group of the same session): the kernel drops SIGTSTP, SIGTTIN
+ * and SIGTTOU sent to such a group, so only SIGSTOP can stop it.
+ */
+static bool pgrp_orphaned(pid_t pgid, pid_t sid)
+{
+	struct dirent *de;
+	bool orphaned = true;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return false;	/* cannot tell: the stop is then verified by no one */
+	while (orphaned && (de = readdir(d))) {
+		pid_t pid = atoi(de->d_name), ppid, pg, s, ppg, ps, pp;
+
+		if (pid <= 0 || read_ids(pid, &ppid, &pg, &s) || pg != pgid || ppid <= 0)
+			continue;
+		if (!read_ids(ppid, &pp, &ppg, &ps) && ppg != pgid && ps == sid)
+			orphaned = false;
+	}
+	closedir(d);
+	return orphaned;
+}
+
+/*
+ * A task stopped by SIGTSTP & co comes back stopped by the same signal; the
+ * kernel ignores those in an orphaned group, where the task would run on:
+ * refused (before the tree runs).
+ */
+static int check_stop_signals(struct restore_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_tasks; i++) {
+		const PstreeEntry *pe = ctx->tasks[i].pe;
+		int sig = stop_signal(pe);
+
+		if (pe->state != TASK_STATE__TASK_STOPPED)
+			continue;
+		if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+			pr_err("pid %u: pstree.img: stop signal %d is not a stop signal", pe->pid, sig);
+			return -EBADMSG;
+		}
+		if (sig != SIGSTOP && pgrp_orphaned(pe->pgid, pe->sid)) {
+			pr_err("pid %u: stopped by signal %d (%s), but its process group %u is orphaned "
+			       "here: the kernel would not stop it", pe->pid, sig, strsignal(sig),
+			       pe->pgid);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 static int seize_restored(struct restore_ctx *ctx, struct seized_tree *tree)
 {
@@ -222,6 +299,10 @@ int restore_finish(struct restore_ctx *ctx)
 	int ret;
 
 	ret = seize_restored(ctx, &tree);
+	if (!ret)
+		ret = restore_sched(ctx);
+	if (!ret)
+		ret = check_stop_signals(ctx);
 	if (ret)
 		goto out;
 	__atomic_store_n(&ctx->sync->go, 1, __ATOMIC_SEQ_CST);
@@ -243,10 +324,14 @@ out:
 		seized_tree_free(&tree);
 		return ret;
 	}
-	/* stopped tasks get their SIGSTOP while still held: they stop before running a thing */
-	for (size_t i = 0; i < tree.nr; i++)
-		if (tree.tasks[i].state == SEIZED_STOPPED)
-			kill(tree.tasks[i].pid, SIGSTOP);
+	/*
+	 * Stopped tasks get their stop signal while still held: they stop before
+	 * running a thing, by the signal they were stopped with (their parent's
+	 * waitid() tells it).
+	 */
+	for (size_t i = 0; i < ctx->nr_tasks; i++)
+		if (ctx->tasks[i].pe->state == TASK_STATE__TASK_STOPPED)
+			kill(ctx->tasks[i].pe->pid, stop_signal(ctx->tasks[i].pe));
 	release_tree(&tree, false);
 	seized_tree_free(&tree);
 	return 0;

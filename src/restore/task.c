@@ -352,6 +352,76 @@ static void wait_files_sharers(struct restore_ctx *ctx, struct rtask *t)
 	}
 }
 
+/* Write a number to /proc/self/NAME. 0 or -errno. */
+static int write_self(const char *name, long long v)
+{
+	char path[64], val[32];
+	int fd, len, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	len = snprintf(val, sizeof(val), "%lld", v);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long long read_self(const char *name)
+{
+	char path[64], val[32] = "";
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, val, sizeof(val) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	val[n] = '\0';
+	return strtoll(val, NULL, 10);
+}
+
+/*
+ * Process-wide settings of src/dump/core.c fill_task_misc() (the subreaper
+ * bit is set before the children are made); set before the
+ * restorer changes the creds (lowering oom_score_adj below what ckpt had, or
+ * setting the login uid, needs privileges the task may drop).
+ */
+static void restore_task_misc(struct restore_ctx *ctx, pid_t pid, const TaskCoreEntry *core)
+{
+	int ret;
+
+	if (core->has_oom_score_adj) {
+		if (core->oom_score_adj < -1000 || core->oom_score_adj > 1000)
+			restore_task_fail(ctx, pid, -EBADMSG, "pid %d: core image: oom_score_adj %d",
+					  pid, core->oom_score_adj);
+		ret = write_self("oom_score_adj", core->oom_score_adj);
+		if (ret)
+			restore_task_fail(ctx, pid, ret, "pid %d: oom_score_adj %d: %s%s", pid,
+					  core->oom_score_adj, strerror(-ret),
+					  ret == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+	}
+	/* the audit login uid is set once: only where it differs from ours */
+	if (core->has_loginuid && read_self("loginuid") != (long long)core->loginuid) {
+		ret = write_self("loginuid", core->loginuid);
+		if (ret)
+			restore_task_fail(ctx, pid, ret, "pid %d: loginuid %u (ckpt has %lld): %s", pid,
+					  core->loginuid, read_self("loginuid"), strerror(-ret));
+	}
+	if (core->has_thp_disable && (core->thp_disable & 1)) {
+		/* bit 1: PR_THP_DISABLE_EXCEPT_ADVISED (6.18), passed as the flags */
+		if (prctl(PR_SET_THP_DISABLE, 1, core->thp_disable & 2, 0, 0))
+			restore_task_fail(ctx, pid, -errno, "pid %d: PR_SET_THP_DISABLE %u: %s", pid,
+					  core->thp_disable, strerror(errno));
+	}
+}
+
 /* glibc registered rseq for ckpt's thread; the restorer registers the task's. */
 static int unregister_rseq(void)
 {
@@ -381,13 +451,18 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	ctx->sync->slots[t->slot].pid = pid;
 
 	ret = restore_session(t);
-	if (!ret)
-		ret = restore_create_children(ctx, t);
 	if (ret)
 		task_failed(ctx, pid, ret, "create the tree");
 	ret = read_images(ctx, pid, &ti);
 	if (ret)
 		task_failed(ctx, pid, ret, "read images");
+	/* before the children: they inherit from it whether an ancestor reaps their orphans */
+	if (ti.core->has_child_subreaper && ti.core->child_subreaper &&
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		task_failed(ctx, pid, -errno, "PR_SET_CHILD_SUBREAPER");
+	ret = restore_create_children(ctx, t);
+	if (ret)
+		task_failed(ctx, pid, ret, "create the tree");
 	warn_rlimits(pid, ti.core);
 	ret = restore_area_build(ctx, t, &ti, &area);
 	if (ret)
@@ -421,6 +496,7 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 		restore_task_fail(ctx, pid, -errno, "pid %d: nice %d: %s", pid, ti.core->nice,
 				  strerror(errno));
 	umask(ti.core->umask);
+	restore_task_misc(ctx, pid, ti.core);
 	if (ti.core->comm)
 		prctl(PR_SET_NAME, ti.core->comm);
 	if (personality(ti.core->personality) < 0)

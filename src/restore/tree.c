@@ -43,6 +43,8 @@ static void __attribute__((noreturn)) become_zombie(int status)
 	_exit(WEXITSTATUS(status));
 }
 
+int restore_session(struct rtask *t);
+
 static int make_task(struct restore_ctx *ctx, struct rtask *t, uint64_t flags, pid_t *out)
 {
 	pid_t pid = clone_with_pid(t->pe->pid, flags);
@@ -57,8 +59,15 @@ static int make_task(struct restore_ctx *ctx, struct rtask *t, uint64_t flags, p
 		return err;
 	}
 	if (pid == 0) {
-		if (t->pe->state == TASK_STATE__TASK_ZOMBIE)
+		if (t->pe->state == TASK_STATE__TASK_ZOMBIE) {
+			/* a zombie keeps its group and session: its parent's wait(-pgid) sees it */
+			int ret = restore_session(t);
+
+			if (ret)
+				restore_task_fail(ctx, t->pe->pid, ret, "pid %u: zombie: group %u session %u: %s",
+						  t->pe->pid, t->pe->pgid, t->pe->sid, strerror(-ret));
 			become_zombie(t->pe->exit_code);
+		}
 		restore_task(ctx, t);
 	}
 	if (out)

@@ -35,6 +35,9 @@
 #define ARCH_SET_FS_		0x1002
 #define SS_DISABLE_		2
 #define PR_SET_PDEATHSIG_	1
+#define PR_SET_NAME_		15
+#define SIGALRM_		14
+#define PR_TIMER_CREATE_RESTORE_IDS_ 77	/* kernel 6.17 */
 #define PR_SET_SECUREBITS_	28
 #define PR_SET_NO_NEW_PRIVS_	38
 #define PR_CAPBSET_DROP_	24
@@ -417,39 +420,141 @@ static void finish_vmas(struct rst_args *a)
 			install_guards(a, &vmas[i]);
 }
 
-static void restore_creds(struct rst_args *a)
+static void capset_(struct rst_args *a, uint64_t eff, uint64_t prm, uint64_t inh, const char *what)
 {
-	struct rst_creds *c = &a->creds;
 	struct k_cap_header hdr = { 0x20080522, 0 };	/* _LINUX_CAPABILITY_VERSION_3 */
 	struct k_cap_data data[2];
 
-	check(a, sys_call2(NR_setgroups, c->ngroups, c->groups), "setgroups", 0);
-	/* keep capabilities across the uid change; the final bits come last */
-	check(a, sys_call2(NR_prctl, PR_SET_SECUREBITS_, c->securebits | SECBIT_KEEP_CAPS_),
-	      "set securebits", 0);
-	check(a, sys_call3(NR_setresgid, c->gid, c->egid, c->sgid), "setresgid", 0);
-	sys_call1(NR_setfsgid, c->fsgid);
-	check(a, sys_call3(NR_setresuid, c->uid, c->euid, c->suid), "setresuid", 0);
-	sys_call1(NR_setfsuid, c->fsuid);
+	data[0].effective = eff;
+	data[1].effective = eff >> 32;
+	data[0].permitted = prm;
+	data[1].permitted = prm >> 32;
+	data[0].inheritable = inh;
+	data[1].inheritable = inh >> 32;
+	check(a, sys_call2(NR_capset, &hdr, data), what, 0);
+}
 
+/*
+ * The order matters once the uids are not root: leaving euid 0 clears the
+ * effective set (the permitted one stays with KEEP_CAPS), and the bounding
+ * set, securebits and inheritable bits need CAP_SETPCAP in effect. So:
+ * inheritable and bounding sets while still root; uids with KEEP_CAPS; our
+ * permitted set back in effect; ambient (before securebits, which may
+ * forbid raising it), securebits, fsuid; last the saved sets, which only
+ * shrink what we have.
+ */
+static void restore_creds(struct rst_args *a)
+{
+	struct rst_creds *c = &a->creds;
+	struct k_cap_header hdr = { 0x20080522, 0 };
+	struct k_cap_data cur[2];
+	uint64_t prm;
+
+	check(a, sys_call2(NR_capget, &hdr, cur), "capget", 0);
+	prm = cur[0].permitted | (uint64_t)cur[1].permitted << 32;
+	check(a, sys_call2(NR_setgroups, c->ngroups, c->groups), "setgroups", 0);
+	capset_(a, prm, prm, c->cap_inh, "capset of the inheritable set");
 	for (uint32_t cap = 0; cap <= a->cap_last && cap <= CAP_LAST_; cap++)
 		if (!(c->cap_bnd & (1ull << cap)))
 			check(a, sys_call2(NR_prctl, PR_CAPBSET_DROP_, cap), "drop from the bounding set", cap);
-	data[0].effective = c->cap_eff;
-	data[1].effective = c->cap_eff >> 32;
-	data[0].permitted = c->cap_prm;
-	data[1].permitted = c->cap_prm >> 32;
-	data[0].inheritable = c->cap_inh;
-	data[1].inheritable = c->cap_inh >> 32;
-	check(a, sys_call2(NR_capset, &hdr, data), "capset", 0);
+	check(a, sys_call2(NR_prctl, PR_SET_SECUREBITS_, SECBIT_KEEP_CAPS_), "set securebits", 0);
+	check(a, sys_call3(NR_setresgid, c->gid, c->egid, c->sgid), "setresgid", 0);
+	sys_call1(NR_setfsgid, c->fsgid);
+	check(a, sys_call3(NR_setresuid, c->uid, c->euid, c->suid), "setresuid", 0);
+	capset_(a, prm, prm, c->cap_inh, "capset after setresuid");
 	sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
 	for (uint32_t cap = 0; cap <= a->cap_last && cap <= CAP_LAST_; cap++)
 		if (c->cap_amb & (1ull << cap))
 			check(a, sys_call5(NR_prctl, PR_CAP_AMBIENT_, PR_CAP_AMBIENT_RAISE_, cap, 0, 0),
 			      "raise ambient capability", cap);
 	check(a, sys_call2(NR_prctl, PR_SET_SECUREBITS_, c->securebits), "set securebits", 0);
+	/* leaving fsuid 0 drops the fs capabilities from the effective set: capset follows */
+	sys_call1(NR_setfsuid, c->fsuid);
+	capset_(a, c->cap_eff, c->cap_prm, c->cap_inh, "capset");
 	if (c->no_new_privs)
 		check(a, sys_call5(NR_prctl, PR_SET_NO_NEW_PRIVS_, 1, 0, 0, 0), "no_new_privs", 0);
+}
+
+/*
+ * ITIMER_REAL caught between its expiry and the dequeue of its SIGALRM reads
+ * value 0 with an interval: the kernel re-arms it only when that SIGALRM is
+ * dequeued (or never, if SIGALRM is ignored). setitimer() with value 0 would
+ * disarm it for good: instead it is armed to expire at once with the same
+ * interval, and we wait until it has expired. Its SIGALRM joins the one
+ * queued from the image (one standard signal pending), or, if SIGALRM is
+ * ignored, is dropped as it was: SIGALRM is unblocked meanwhile, as the
+ * kernel drops an ignored signal only if it is not blocked.
+ */
+static void restore_itimers(struct rst_args *a)
+{
+	struct rst_itimer *real = &a->itimer[0], now;
+	struct { long sec, nsec; } tick = { 0, 10 * 1000 };
+	uint64_t mask = ~(1ull << (SIGALRM_ - 1));
+
+	for (int w = 1; w < 3; w++)
+		check(a, sys_call3(NR_setitimer, w, &a->itimer[w], 0), "setitimer", w);
+	if (real->vsec || real->vusec || (!real->isec && !real->iusec)) {
+		check(a, sys_call3(NR_setitimer, 0, real, 0), "setitimer", 0);
+		return;
+	}
+	real->vusec = 1;
+	if (a->alrm_ignored)
+		sys_call4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
+	check(a, sys_call3(NR_setitimer, 0, real, 0), "setitimer", 0);
+	for (int i = 0;; i++) {
+		check(a, sys_call2(NR_getitimer, 0, &now), "getitimer", 0);
+		if (!now.vsec && !now.vusec)
+			break;
+		if (i > 100000)
+			fail(a, "expired ITIMER_REAL: it did not expire", 0, -62 /* ETIME */);
+		sys_call2(NR_nanosleep, &tick, 0);
+	}
+	mask = ~0ull;
+	sys_call4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
+}
+
+/* struct sigevent of the kernel (64 bytes) */
+struct k_sigevent {
+	uint64_t value;
+	int32_t signo, notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+/*
+ * POSIX timers, once every thread exists (one may be a timer's target):
+ * each made with its old id (PR_TIMER_CREATE_RESTORE_IDS: timer_create takes
+ * the id from *timerid), then armed with the time it had left.
+ */
+static void restore_posix_timers(struct rst_args *a)
+{
+	struct rst_posix_timer *pt = (struct rst_posix_timer *)a->posix_timers;
+
+	if (!a->nr_posix_timers)
+		return;
+	check(a, sys_call5(NR_prctl, PR_TIMER_CREATE_RESTORE_IDS_, 1, 0, 0, 0),
+	      "PR_TIMER_CREATE_RESTORE_IDS (a kernel before 6.17?)", 0);
+	for (uint64_t i = 0; i < a->nr_posix_timers; i++) {
+		struct rst_posix_timer *t = &pt[i];
+		struct k_sigevent ev;
+		int32_t id = t->id;
+		long r;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.value = t->sival;
+		ev.signo = t->signo;
+		ev.notify = t->notify;
+		ev.tid = t->tid;
+		r = sys_call3(NR_timer_create, t->clock_id, &ev, &id);
+		check(a, r, "timer_create of POSIX timer", t->id);
+		if (id != t->id)
+			fail(a, "timer_create gave another id than POSIX timer", t->id, -22);
+		if (t->vsec || t->vnsec)
+			check(a, sys_call4(NR_timer_settime, id, 0, &t->isec, 0),
+			      "timer_settime of POSIX timer", t->id);
+	}
+	check(a, sys_call5(NR_prctl, PR_TIMER_CREATE_RESTORE_IDS_, 0, 0, 0, 0),
+	      "PR_TIMER_CREATE_RESTORE_IDS off", 0);
 }
 
 /* What each thread sets for itself, then wait for go and return to the saved state. */
@@ -480,6 +585,10 @@ static void __attribute__((noreturn)) thread_finish(struct rst_args *a, struct r
 	if (t->rseq_addr)
 		check(a, sys_call4(NR_rseq, t->rseq_addr, t->rseq_len, 0, t->rseq_sig),
 		      "rseq", t->tid);
+	if (t->comm[0]) {
+		t->comm[sizeof(t->comm) - 1] = '\0';
+		check(a, sys_call2(NR_prctl, PR_SET_NAME_, t->comm), "thread name", t->tid);
+	}
 	for (uint32_t i = 0; i < t->nr_pending; i++)
 		check(a, sys_call4(NR_rt_tgsigqueueinfo, a->pid, t->tid,
 				   *(int32_t *)pend[i].data, pend[i].data),
@@ -572,7 +681,7 @@ void restorer_main(struct rst_args *a)
 	for (uint32_t i = 0; i < a->nr_shared_pending; i++)
 		check(a, sys_call3(NR_rt_sigqueueinfo, a->pid, *(int32_t *)sp[i].data, sp[i].data),
 		      "queue a pending signal", 0);
-	for (int w = 0; w < 3; w++)
-		check(a, sys_call3(NR_setitimer, w, &a->itimer[w], 0), "setitimer", w);
+	restore_itimers(a);
+	restore_posix_timers(a);
 	thread_finish(a, &((struct rst_thread *)a->threads)[0]);
 }

@@ -355,6 +355,10 @@ static int finish_seize_threads(struct seized_task *t, size_t from)
 			return report_not_stopped(t->pid, th->tid);
 		if (ret)
 			return pr_errno(ret, "pid %d tid %d: wait for stop", t->pid, th->tid);
+		/* a seized group-stopped task traps with its stop signal, not SIGTRAP */
+		if (t->state == SEIZED_STOPPED && th->tid == t->pid &&
+		    (status >> 16) == PTRACE_EVENT_STOP && WSTOPSIG(status) != SIGTRAP)
+			t->stop_sig = WSTOPSIG(status);
 		ret = arch_get_thread_regs(th->tid, &th->tr);
 		if (ret)
 			return ret;
