@@ -756,7 +756,8 @@ int infect_cure_many(struct infect_ctl **ics, size_t n)
 	 * PTRACE_CONT would be home before we follow it.
 	 */
 	for (size_t i = 0; i < n; i++)
-		if (ics[i]->task && ics[i]->phase == IC_RUNNING && ptrace(PTRACE_INTERRUPT, ics[i]->thr->tid, NULL, NULL))
+		if (ics[i]->task && ics[i]->phase == IC_RUNNING &&
+		    ptrace(PTRACE_INTERRUPT, ics[i]->thr->tid, NULL, NULL))
 			errs[i] = pr_perror("pid %d: stop the parasite", ics[i]->task->pid);
 	for (size_t i = 0; i < n; i++) {
 		struct infect_ctl *ic = ics[i];
