@@ -233,7 +233,8 @@ static long wait_room(int pipe_fd, int sock)
 }
 
 /* vmsplice every iov into the pipe; the dumper drains it concurrently. */
-static long do_dump_pages(int sock, int pipe_fd, struct parasite_dump_pages *p, int task_had_sigpipe)
+static long do_dump_pages(int sock, int pipe_fd, struct parasite_dump_pages *p,
+			  int task_had_sigpipe)
 {
 	struct parasite_iov *iov = p->iov;
 	uint32_t left = p->nr_iov;
