@@ -11,11 +11,18 @@
  * area; commands and replies are struct parasite_msg on a SOCK_SEQPACKET
  * socket, and file descriptors travel with SCM_RIGHTS.
  *
- * When the socket reaches EOF (the dumper died) the parasite closes its fds
- * and jumps to the dumper's syscall stub ("syscall; rt_sigreturn") with
- * munmap(exit_map, exit_size) loaded: the blob unmaps itself, and
- * rt_sigreturn goes through the frame at exit_rsp - 8 (on the task's stack,
- * filled by the dumper with the saved registers and signal mask).
+ * The parasite makes the socket pair itself, as its first syscall; the
+ * dumper, stopped at that syscall's exit, takes tracer_sock with
+ * pidfd_getfd and sets taken. A parasite that finds taken unset (the
+ * dumper died first) closes both ends and leaves.
+ *
+ * When the socket reaches EOF (the dumper is done, or died) the parasite
+ * closes its fds and jumps to the dumper's syscall stub (exit_stub: its
+ * plain "syscall; rt_sigreturn") with munmap(exit_map, exit_size) loaded:
+ * the blob unmaps itself, and rt_sigreturn goes through the frame at
+ * exit_rsp - 8 (on the task's stack, filled by the dumper with the saved
+ * registers and signal mask). The parasite never blocks but in a wait that
+ * also watches the socket.
  *
  * Every struct here has fixed-width fields and a checked size. Bump
  * PARASITE_PROTO_VERSION whenever any of them changes.
@@ -34,7 +41,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define PARASITE_PROTO_VERSION	5	/* 5: subreaper, THP disable, NUMA policies, timers */
+#define PARASITE_PROTO_VERSION	6	/* 5: subreaper, THP disable, NUMA policies, timers; 6: the parasite makes its socketpair, ckpt's flag */
 
 #define PARASITE_ARGS_SIZE	(1u << 20)
 #define PARASITE_STACK_SIZE	(64u << 10)
@@ -172,14 +179,16 @@ struct parasite_dump_pages {
 struct parasite_args;
 struct parasite_args {
 	uint32_t version;		/* PARASITE_PROTO_VERSION */
-	int32_t sock;			/* the parasite's end */
-	int32_t tracer_sock;		/* the dumper's end as the task got it: closed first */
+	int32_t sock;			/* socketpair(): the parasite's end */
+	int32_t tracer_sock;		/* and the dumper's, taken by the dumper, then closed here */
 	int32_t pipe_fd;		/* the pipe of PARASITE_CMD_DUMP_PAGES, or -1 */
 	uint64_t exit_rsp;		/* rsp for rt_sigreturn: the frame + 8 */
 	uint64_t exit_stub;		/* the syscall stub in the task */
 	uint64_t exit_map;		/* this whole region: unmapped on the way out */
 	uint64_t exit_size;
-	uint64_t pad[2];
+	uint32_t taken;			/* set by the dumper once it has tracer_sock */
+	uint32_t pad0;
+	uint64_t pad;
 	/* payload of the current command */
 	union {
 		struct parasite_misc misc;

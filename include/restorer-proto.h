@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define RST_PROTO_VERSION	6	/* 6: thread names, alrm_ignored, POSIX timers */
+#define RST_PROTO_VERSION	7	/* 6: thread names, alrm_ignored, POSIX timers; 7: ckpt-alive checks in waits */
 #define RST_THREAD_STACK	(32u << 10)
 #define RST_MAX_VDSO_PARTS	4
 /* Pages of private anonymous memory are copied in by userfaultfd in chunks of this size. */
@@ -55,7 +55,7 @@ struct rst_sync {
 	int32_t error_pid;
 	char error_msg[256];
 	uint32_t nr_slots;
-	uint32_t pad;
+	int32_t ckpt_pidfd;		/* a pidfd of ckpt, the same fd in every task: readable once ckpt is gone */
 	struct rst_task_slot slots[];
 };
 

@@ -37,13 +37,32 @@ size_t arch_sigframe_size(const struct thread_regs *tr);
  */
 int arch_build_sigframe(const struct thread_regs *tr, uint64_t frame_addr, void *buf);
 
-/* The syscall stub: syscall; mov $__NR_rt_sigreturn, %eax; syscall. */
-#define ARCH_STUB_SIZE 9
+/*
+ * The syscall stub, the task's way home from anything ckpt runs in it:
+ *
+ *   0: syscall			a call that makes something: enter here, rbx = its undo
+ *   2: mov %rax, %rdi
+ *   5: mov %rbx, %rax
+ *   8: syscall			any other call enters here (ARCH_STUB_PLAIN)
+ *  10: push $15; pop %rax	(ARCH_STUB_PLAIN_END: where a plain call stops at its exit)
+ *  13: syscall			rt_sigreturn through the frame at rsp - 8
+ *
+ * ckpt takes every call at its exit stop and sets the registers anew; only
+ * when ckpt is gone does the thread run on past a syscall: after a call
+ * entered at 0 (an mmap) it undoes it (munmap(its result, rsi)), then
+ * returns to its saved state.
+ */
+#define ARCH_STUB_SIZE 15
+#define ARCH_STUB_PLAIN 8
+#define ARCH_STUB_PLAIN_END 10
 extern const uint8_t arch_syscall_stub[ARCH_STUB_SIZE];
 
-/* Prepare regs for an injected syscall at stub_ip with rsp = sp. */
-void arch_setup_syscall(struct user_regs_struct *r, uint64_t stub_ip, uint64_t sp,
-			long nr, const long args[6]);
+/*
+ * Prepare regs for an injected syscall in the stub at stub with rsp = sp:
+ * entered at ARCH_STUB_PLAIN, or, with undo_nr, at 0 with undo_nr in rbx.
+ */
+void arch_setup_syscall(struct user_regs_struct *r, uint64_t stub, uint64_t sp,
+			long nr, const long args[6], long undo_nr);
 /* Prepare regs to enter the parasite at ip with its stack top sp and arg. */
 void arch_setup_call(struct user_regs_struct *r, uint64_t ip, uint64_t sp, uint64_t arg);
 

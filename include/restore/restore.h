@@ -120,5 +120,7 @@ int restore_fill_help(struct restore_ctx *ctx, size_t slot);
 /* finish.c: all threads wait to sigreturn: let them, clean up, release */
 int restore_finish(struct restore_ctx *ctx);
 void restore_kill_tree(struct restore_ctx *ctx);
+/* restore.c: the root's pid into path (a regular file of ours, or made anew 0644). 0 or -errno. */
+int restore_write_pidfile(const char *path, pid_t pid);
 
 #endif

@@ -8,10 +8,21 @@
  * signal mask and code back). The _many variants do the same for several
  * tasks at once, their injected syscalls side by side.
  *
- * Safety: every injected syscall runs from a stub "syscall; rt_sigreturn"
- * with a signal frame of the thread's saved state on its stack, and the
- * parasite returns through such a frame when its socket closes. Whenever
- * the dumper dies, the task goes back to its saved state by itself.
+ * Safety: every injected syscall runs from a stub that ends in rt_sigreturn
+ * (arch/regs.h) with a signal frame of the thread's saved state on its
+ * stack. Whenever the dumper dies, the task goes back to its saved state by
+ * itself, and takes back what was made in it:
+ *  - the parasite's mmap runs with its munmap as the stub's undo: the
+ *    thread is left at the mmap's exit stop until the parasite starts, so
+ *    a dead ckpt lets it run into the munmap;
+ *  - the parasite makes its socket pair itself, as its first syscall; ckpt
+ *    takes its end at that syscall's exit stop and only then says so in
+ *    the args; a parasite that finds no word of it closes both and leaves;
+ *  - from there, EOF on the socket (ckpt closed its end, or died) sends the
+ *    parasite home: it closes what it holds, unmaps itself through the
+ *    stub and rt_sigreturns. A cure is the same road, followed by ckpt
+ *    with PTRACE_SYSCALL, which takes the thread at the munmap's exit and
+ *    puts the registers back itself (a restart block survives).
  */
 #ifndef CKPT_SEIZE_INFECT_H
 #define CKPT_SEIZE_INFECT_H
@@ -23,6 +34,16 @@
 #include "parasite-proto.h"
 #include "proc/proc.h"
 #include "seize/seize.h"
+
+/* Where the parasite's thread is, as far as a cure is concerned. */
+enum infect_phase {
+	IC_NONE,	/* nothing of the parasite in the task */
+	IC_STOPPED,	/* in a stop ckpt has taken, on a road home (the mmap's undo, the parasite) */
+	IC_SYSCALL,	/* let go with PTRACE_SYSCALL on that road, its next stop not taken */
+	IC_RUNNING,	/* the parasite daemon, let go with PTRACE_CONT */
+	IC_CRASHED,	/* stopped by a fault in the parasite: no road home, the cure injects it */
+	IC_HOME,	/* stopped at the exit of the stub's munmap: nothing of the parasite left */
+};
 
 struct infect_ctl {
 	struct seized_task *task;
@@ -37,8 +58,10 @@ struct infect_ctl {
 	void *local_map;		/* the same pages, in ckpt */
 	struct parasite_args *args;	/* local view of the args area */
 	int sock;			/* our end */
-	int remote_sock, remote_peer;	/* fds of the socket pair in the task */
-	bool running;			/* the parasite daemon runs */
+	int remote_sock;		/* the parasite's end, its fd in the task */
+	int phase;			/* enum infect_phase */
+	bool running;			/* the parasite daemon runs (IC_RUNNING) */
+	unsigned int road_stops;	/* stops taken following the parasite: bounded */
 	uint64_t exit_frame;		/* the parasite's way home, on the task's stack */
 	uint8_t *exit_saved;		/* what was there */
 	size_t exit_size;
@@ -65,6 +88,16 @@ struct remote_thread {
 	size_t ncalls;
 	/* if set, called before call k > 0 is made: may fill its args from the results before it */
 	void (*prepare)(struct remote_thread *rt, size_t k);
+	/*
+	 * If set (one call only): the stub's undo of the call, run by the task
+	 * if ckpt dies. The thread is then left at the call's exit stop with
+	 * its frame on the stack (home_*: what the frame covered, now the
+	 * caller's), not put back.
+	 */
+	long undo_nr;
+	uint64_t home_frame;
+	uint8_t *home_saved;
+	size_t home_size;
 	int err;			/* 0, or how this thread failed (it is put back all the same) */
 };
 

@@ -17,7 +17,11 @@ int cli_parse_verbosity(const char *arg);
  */
 int cli_common_opt(int c, const char *cmd, char **argv, const char **log_path, int *level);
 /* log_init, or a one-line error: 0, or the exit code 1. */
-int cli_log_init(const char *cmd, const char *log_path, int level);
+/*
+ * Open the log: a relative log_path goes into images_dir (if given; made
+ * 0700 if missing, as dump would make it). 0, or 1 (said on stderr).
+ */
+int cli_log_init(const char *cmd, const char *log_path, int level, const char *images_dir);
 /* The arguments left after the options: none allowed. 0 or 2 (printed). */
 int cli_no_args(const char *cmd, int argc, char **argv);
 

@@ -114,7 +114,7 @@ int cmd_dump(int argc, char **argv)
 		fprintf(stderr, "ckpt: dump: -t PID and -D DIR are required\n");
 		return 2;
 	}
-	if (cli_log_init("dump", log_path, level))
+	if (cli_log_init("dump", log_path, level, o.dir))
 		return 1;
 	raise_nofile();
 	ret = dump_tree(&o);

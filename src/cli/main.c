@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "common/log.h"
@@ -66,15 +68,32 @@ int cli_common_opt(int c, const char *cmd, char **argv, const char **log_path, i
 	}
 }
 
-int cli_log_init(const char *cmd, const char *log_path, int level)
+int cli_log_init(const char *cmd, const char *log_path, int level, const char *images_dir)
 {
-	int ret = log_init(log_path, level);
+	char *path = NULL;
+	int ret;
 
+	if (log_path && log_path[0] != '/' && images_dir) {
+		if (asprintf(&path, "%s/%s", images_dir, log_path) < 0) {
+			fprintf(stderr, "ckpt: %s: out of memory\n", cmd);
+			return 1;
+		}
+		if (mkdir(images_dir, 0700) && errno != EEXIST) {
+			fprintf(stderr, "ckpt: %s: cannot make %s for the log: %s\n", cmd, images_dir,
+				strerror(errno));
+			free(path);
+			return 1;
+		}
+		log_path = path;
+	}
+	ret = log_init(log_path, level);
 	if (ret) {
 		fprintf(stderr, "ckpt: %s: cannot open log file %s: %s\n", cmd, log_path,
 			strerror(-ret));
+		free(path);
 		return 1;
 	}
+	free(path);
 	return 0;
 }
 

@@ -76,7 +76,7 @@ int cmd_restore(int argc, char **argv)
 		fprintf(stderr, "ckpt: restore: -D DIR is required\n");
 		return 2;
 	}
-	if (cli_log_init("restore", log_path, level))
+	if (cli_log_init("restore", log_path, level, o.dir))
 		return 1;
 	ret = restore_tree(&o, &status);
 	if (ret) {

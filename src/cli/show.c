@@ -61,7 +61,7 @@ int cmd_show(int argc, char **argv)
 		return 2;
 	}
 
-	if (cli_log_init("show", log_path, level))
+	if (cli_log_init("show", log_path, level, NULL))
 		return 1;
 	err = show_image_set(dir, stdout);
 	if (err)

@@ -1,8 +1,11 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bsd/string.h>
@@ -20,9 +23,28 @@ int log_init(const char *path, int level)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!path)
 		return 0;
-	log_file = fopen(path, "ae");
-	if (!log_file)
+	/*
+	 * 0600, never through a symlink, never a FIFO or device (O_NONBLOCK: no
+	 * wait for a reader), never someone else's file; appended to, never
+	 * truncated.
+	 */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
+
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    fcntl(fd, F_SETFL, O_APPEND)) {
+		close(fd);
+		return -EPERM;
+	}
+	log_file = fdopen(fd, "ae");
+	if (!log_file) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
 	setvbuf(log_file, NULL, _IOLBF, 0);
 	return 0;
 }

@@ -60,6 +60,19 @@ struct k_cmsghdr {
 #define EAGAIN_		11
 #define EINVAL_		22
 #define CMSG_HDR	((sizeof(struct k_cmsghdr) + 7) & ~7ul)
+#define NR_socketpair_	53
+#define NR_ppoll_	271
+#define AF_UNIX_	1
+#define SOCK_SEQPACKET_	5
+#define SOCK_CLOEXEC_	02000000
+#define SPLICE_F_NONBLOCK_ 2
+#define POLLIN_		0x1
+#define POLLOUT_	0x4
+
+struct k_pollfd {
+	int fd;
+	short events, revents;
+};
 
 /* Send a reply, with up to nfds descriptors attached. */
 static long send_reply(int sock, struct parasite_msg *m, const int *fds, unsigned int nfds)
@@ -241,8 +254,27 @@ static void drop_own_sigpipe(int task_had_sigpipe)
 		sys_call4(NR_rt_sigtimedwait, &set, 0, &zero, 8);
 }
 
+/*
+ * Wait for room in the pipe, watching the socket: anything there now is its
+ * EOF (the dumper sends no command before this one's reply), and a dumper
+ * that is gone will never drain the pipe. ppoll, not poll: an interrupted
+ * poll would take the task's restart block.
+ */
+static long wait_room(int pipe_fd, int sock)
+{
+	struct k_pollfd p[2] = { { pipe_fd, POLLOUT_, 0 }, { sock, POLLIN_, 0 } };
+	long r = sys_call5(NR_ppoll_, p, 2, 0, 0, 8);
+
+	if (r == -EINTR_)
+		return 0;
+	if (r < 0)
+		return r;
+	return p[1].revents ? -EPIPE_ : 0;
+}
+
 /* vmsplice every iov into the pipe; the dumper drains it concurrently. */
-static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p, int task_had_sigpipe)
+static long do_dump_pages(int sock, int pipe_fd, struct parasite_dump_pages *p,
+			  int task_had_sigpipe)
 {
 	struct parasite_iov *iov = p->iov;
 	uint32_t left = p->nr_iov;
@@ -252,9 +284,11 @@ static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p, int task_h
 		return -EINVAL_;
 	while (left) {
 		uint32_t n = left > PARASITE_MAX_IOV ? PARASITE_MAX_IOV : left;
-		long r = sys_call4(NR_vmsplice, pipe_fd, iov, n, 0);
+		long r = sys_call4(NR_vmsplice, pipe_fd, iov, n, SPLICE_F_NONBLOCK_);
 
-		if (r == -EINTR_ || r == -EAGAIN_)
+		if (r == -EAGAIN_)
+			r = wait_room(pipe_fd, sock);
+		if (r == -EINTR_ || !r)
 			continue;
 		if (r == -EPIPE_)
 			drop_own_sigpipe(task_had_sigpipe);
@@ -280,14 +314,21 @@ static long do_dump_pages(int pipe_fd, struct parasite_dump_pages *p, int task_h
 struct parasite_args *parasite_main(struct parasite_args *args);
 struct parasite_args *parasite_main(struct parasite_args *args)
 {
-	int sock = args->sock;
+	volatile uint32_t *taken = &args->taken;
+	int sock;
 
-	sys_call1(NR_close, args->tracer_sock);
 	args->pipe_fd = -1;
+	if (args->version != PARASITE_PROTO_VERSION)
+		return args;
+	/* the first syscall: the dumper takes tracer_sock at its exit, then says so */
+	if (sys_call4(NR_socketpair_, AF_UNIX_, SOCK_SEQPACKET_ | SOCK_CLOEXEC_, 0, &args->sock) < 0)
+		return args;
+	sock = args->sock;
+	sys_call1(NR_close, args->tracer_sock);
+	if (!*taken)
+		goto out;	/* the dumper died before it had its end */
 	/* a SIGPIPE pending already is the task's own: never taken */
 	int task_had_sigpipe = sigpipe_pending();
-	if (args->version != PARASITE_PROTO_VERSION)
-		goto out;
 
 	for (;;) {
 		struct parasite_msg m;
@@ -320,7 +361,7 @@ struct parasite_args *parasite_main(struct parasite_args *args)
 				args->pipe_fd = fd;
 				fd = -1;
 			}
-			ret = do_dump_pages(args->pipe_fd, &args->u.pages, task_had_sigpipe);
+			ret = do_dump_pages(sock, args->pipe_fd, &args->u.pages, task_had_sigpipe);
 			/* a failure: the dumper waits on the pipe, and EOF sends it to this reply */
 			if ((ret < 0 || args->u.pages.flags & PARASITE_PAGES_LAST) && args->pipe_fd >= 0) {
 				sys_call1(NR_close, args->pipe_fd);

@@ -138,7 +138,9 @@ static int seize_restored(struct restore_ctx *ctx, struct seized_tree *tree)
 			struct seized_thread *th = &t->threads[j];
 
 			th->tid = pe->threads[j];
-			if (ptrace(PTRACE_SEIZE, th->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD))
+			/* from here ckpt's death kills the tree: it is never let go half done */
+			if (ptrace(PTRACE_SEIZE, th->tid, NULL,
+				   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)))
 				return pr_perror("pid %u tid %d: seize", pe->pid, th->tid);
 			t->nr_threads++;
 			if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL))
@@ -317,6 +319,9 @@ int restore_finish(struct restore_ctx *ctx)
 			slot++;
 		ret = drop_area(ctx, &tree.tasks[i], slot);
 	}
+	/* while the tree is held: a pidfile that cannot be written fails the restore */
+	if (!ret && ctx->o->pidfile)
+		ret = restore_write_pidfile(ctx->o->pidfile, ctx->tasks[0].pe->pid);
 out:
 	if (ret) {
 		/* the caller kills the whole new tree; nothing stays traced meanwhile */

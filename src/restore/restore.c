@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -324,19 +325,53 @@ void restore_kill_tree(struct restore_ctx *ctx)
 			kill(ctx->sync->slots[i].pid, SIGKILL);
 }
 
-static int write_pidfile(const char *path, pid_t pid)
+/*
+ * Never through a symlink, never into a FIFO or device, never truncating a
+ * file of someone else's: an existing path must be a regular file we own.
+ */
+int restore_write_pidfile(const char *path, pid_t pid)
 {
 	char buf[32];
+	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return pr_perror("pidfile %s", path);
+	if (fstat(fd, &st)) {
+		ret = pr_perror("pidfile %s: fstat", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		ret = pr_errno(-EPERM, "pidfile %s: exists and is not a regular file of ours", path);
+		goto out;
+	}
 	snprintf(buf, sizeof(buf), "%d\n", pid);
-	ret = write_all(fd, buf, strlen(buf));
+	ret = ftruncate(fd, 0) ? -errno : write_all(fd, buf, strlen(buf));
+	if (ret)
+		pr_errno(ret, "pidfile %s", path);
+out:
 	if (close(fd) && !ret)
-		ret = -errno;
-	return ret ? pr_errno(ret, "pidfile %s", path) : 0;
+		ret = pr_perror("pidfile %s", path);
+	return ret;
+}
+
+/*
+ * A pidfd of ckpt at a number no task uses, inherited by every task: the
+ * restorer's waits end the task when ckpt is gone.
+ */
+static int share_ckpt_pidfd(struct restore_ctx *ctx)
+{
+	int fd = syscall(SYS_pidfd_open, getpid(), 0), hi;
+
+	if (fd < 0)
+		return pr_perror("pidfd_open of ckpt itself");
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, ctx->fd_base2);
+	close(fd);
+	if (hi < 0)
+		return pr_perror("pidfd of ckpt: F_DUPFD above %d", ctx->fd_base2);
+	ctx->sync->ckpt_pidfd = hi;
+	return 0;
 }
 
 /* --shell-job: the terminal among ckpt's stdio; a dump that was a shell job needs it. */
@@ -404,6 +439,8 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 	if (!ret)
 		ret = make_sync(&ctx);
 	if (!ret)
+		ret = share_ckpt_pidfd(&ctx);
+	if (!ret)
 		ret = restore_prepare_shmem(&ctx);
 	if (!ret)
 		ret = restore_open_files(&ctx);
@@ -431,11 +468,6 @@ int restore_tree(const struct restore_opts *o, int *exit_status)
 		if (ctx.transport[i] >= 0)
 			close(ctx.transport[i]);
 	pr_info("restored %zu tasks, root %d", ctx.nr_tasks, root);
-	if (o->pidfile) {
-		ret = write_pidfile(o->pidfile, root);
-		if (ret)
-			return ret;
-	}
 	if (ctx.tasks[0].pe->has_external_session && ctx.tasks[0].pe->external_session &&
 	    getpgid(root) == root)
 		set_foreground(&ctx, root);

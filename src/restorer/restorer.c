@@ -30,6 +30,8 @@
 #define FUTEX_WAIT_		0
 #define FUTEX_WAKE_		1
 #define EINTR_			4
+#define NR_ppoll_		271
+#define POLLIN_			0x1
 #define EAGAIN_			11
 #define ARCH_SET_GS_		0x1001
 #define ARCH_SET_FS_		0x1002
@@ -125,6 +127,21 @@ static char *put_hex(char *p, char *end, uint64_t v)
 static void futex_wake(uint32_t *addr)
 {
 	sys_call6(NR_futex, (long)addr, FUTEX_WAKE_, 0x7fffffff, 0, 0, 0);
+}
+
+/*
+ * Is ckpt gone? Its pidfd turns readable when it exits: a task waiting for
+ * ckpt then ends, so a killed restore leaves nothing behind. Checked in
+ * every wait for ckpt (futex waits with a timeout: a pidfd cannot wake a
+ * futex). A closed pidfd (POLLNVAL) is no news.
+ */
+static int ckpt_gone(struct rst_sync *s)
+{
+	struct { int32_t fd; int16_t events, revents; } p = { s->ckpt_pidfd, POLLIN_, 0 };
+	struct { long sec, nsec; } zero = { 0, 0 };
+
+	return s->ckpt_pidfd >= 0 && sys_call5(NR_ppoll_, &p, 1, &zero, 0, 8) > 0 &&
+	       (p.revents & POLLIN_);
 }
 
 /* Report the first failure of the tree and end this task. */
@@ -318,8 +335,8 @@ static void fill_take(struct rst_args *a, uint64_t src)
 	while ((d = __atomic_load_n(&f->done, __ATOMIC_SEQ_CST)) < f->nr_chunks) {
 		struct { long sec, nsec; } ts = { 0, 100 * 1000 * 1000 };
 
-		if (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 2)
-			sys_call1(NR_exit_group, 1);	/* ckpt failed and kills the tree */
+		if (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 2 || ckpt_gone(s))
+			sys_call1(NR_exit_group, 1);	/* ckpt failed and kills the tree, or died */
 		sys_call6(NR_futex, (long)&f->done, FUTEX_WAIT_, d, (long)&ts, 0, 0);
 	}
 	uffd_unregister(a, a->nr_vmas);
@@ -596,10 +613,22 @@ static void __attribute__((noreturn)) thread_finish(struct rst_args *a, struct r
 
 	__atomic_sub_fetch(&s->nr_pending, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&s->nr_pending);
-	while (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 0)
-		sys_call6(NR_futex, (long)&s->go, FUTEX_WAIT_, 0, 0, 0, 0);
+	while (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) == 0) {
+		struct { long sec, nsec; } ts = { 0, 100 * 1000 * 1000 };
+
+		sys_call6(NR_futex, (long)&s->go, FUTEX_WAIT_, 0, (long)&ts, 0, 0);
+		if (!__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) && ckpt_gone(s))
+			sys_call1(NR_exit_group, 1);
+	}
 	if (__atomic_load_n(&s->go, __ATOMIC_SEQ_CST) != 1)
 		sys_call1(NR_exit_group, 1);
+	/*
+	 * ckpt holds every thread now (seized, its death kills them): the pidfd
+	 * goes, closed once per task by its main thread before any of the
+	 * task's own code runs (the others are stopped after their sigreturn).
+	 */
+	if (t == (struct rst_thread *)a->threads)
+		sys_call1(NR_close, s->ckpt_pidfd);
 	rst_sigreturn(t->frame + 8);
 }
 

@@ -57,7 +57,7 @@ int infect_init(struct infect_ctl *ic, struct seized_task *task,
 	memset(ic, 0, sizeof(*ic));
 	ic->task = task;
 	ic->thr = &task->threads[0];
-	ic->sock = ic->remote_sock = ic->remote_peer = ic->mem_fd = -1;
+	ic->sock = ic->remote_sock = ic->mem_fd = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", task->pid);
 	ic->mem_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -116,13 +116,18 @@ static int restore_stub(struct infect_ctl *ic)
 
 static const uint64_t all_signals = ~0ULL;
 
-/* Registers and signal mask back to the saved state. */
+/*
+ * Registers and signal mask back to the saved state. The mask first: a ckpt
+ * killed in between leaves the thread in the stub, whose rt_sigreturn sets
+ * the same mask; the other way round the thread would run its own code with
+ * every signal blocked.
+ */
 static int put_back_thread(struct seized_thread *th)
 {
-	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &th->tr.regs))
-		return pr_perror("tid %d: PTRACE_SETREGS", th->tid);
 	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &th->tr.sigmask))
 		return pr_perror("tid %d: PTRACE_SETSIGMASK", th->tid);
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &th->tr.regs))
+		return pr_perror("tid %d: PTRACE_SETREGS", th->tid);
 	return 0;
 }
 
@@ -134,6 +139,7 @@ struct rs_state {
 	size_t k;			/* the call in progress */
 	bool at_entry;			/* its next stop is the entry of call k (else its exit) */
 	bool framed;			/* the frame is on its stack */
+	bool masked;			/* every signal blocked */
 	bool done;			/* all its calls made, or failed; put back */
 };
 
@@ -149,9 +155,15 @@ static int start_call(struct remote_thread *rt, struct rs_state *s)
 	const struct remote_call *c = &rt->calls[s->k];
 	struct user_regs_struct regs = rt->th->tr.regs;
 
-	arch_setup_syscall(&regs, rt->ic->stub_addr, s->frame + 8, c->nr, c->args);
+	arch_setup_syscall(&regs, rt->ic->stub_addr, s->frame + 8, c->nr, c->args, rt->undo_nr);
 	if (ptrace(PTRACE_SETREGS, rt->th->tid, NULL, &regs))
 		return pr_perror("tid %d: set registers for syscall %ld", rt->th->tid, c->nr);
+	/* the mask after the registers: in the stub, the frame puts the mask back */
+	if (!s->masked) {
+		if (ptrace(PTRACE_SETSIGMASK, rt->th->tid, (void *)sizeof(uint64_t), &all_signals))
+			return pr_perror("tid %d: PTRACE_SETSIGMASK", rt->th->tid);
+		s->masked = true;
+	}
 	s->at_entry = true;
 	return resume_syscall(rt->th, s);
 }
@@ -187,8 +199,6 @@ static int rs_start(struct remote_thread *rt, struct rs_state *s)
 				(unsigned long)s->frame);
 	s->framed = true;
 	th->at_syscall_stop = true;
-	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals))
-		return pr_perror("tid %d: PTRACE_SETSIGMASK", th->tid);
 	return start_call(rt, s);
 }
 
@@ -229,6 +239,15 @@ static void rs_end(struct remote_thread *rt, struct rs_state *s)
 	int err = 0;
 
 	s->done = true;
+	if (rt->undo_nr && !rt->err && s->framed) {
+		/* left where a dead ckpt lets it undo the call: the frame is the caller's now */
+		rt->home_frame = s->frame;
+		rt->home_saved = s->saved;
+		rt->home_size = s->size;
+		s->saved = NULL;
+		s->framed = false;
+		return;
+	}
 	if (th->at_syscall_stop)
 		err = put_back_thread(th);
 	if (!err && s->framed) {
@@ -306,10 +325,11 @@ uint64_t parasite_remote_addr(struct infect_ctl *ic, const void *local)
 	return ic->remote_map + ((const char *)local - (const char *)ic->local_map);
 }
 
-/* The parasite's area, mapped in the task, seen from here too. */
+/* The parasite's area, mapped in the task, seen from here too: the blob and its args in it. */
 static int map_local(struct infect_ctl *ic)
 {
 	pid_t pid = ic->task->pid;
+	struct parasite_args *a;
 	char path[96];
 	int fd;
 
@@ -325,135 +345,184 @@ static int map_local(struct infect_ctl *ic)
 		return pr_perror("pid %d: map the parasite area", pid);
 	}
 	memcpy(ic->local_map, parasite_blob, parasite_blob_size);
-	ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
-	/* no page pipe yet: a cure before the parasite ran must not close fd 0 */
-	ic->args->pipe_fd = -1;
+	a = ic->args = (struct parasite_args *)((char *)ic->local_map + blob_area());
+	a->version = PARASITE_PROTO_VERSION;
+	a->sock = a->tracer_sock = -1;
+	a->pipe_fd = -1;	/* no page pipe yet */
+	a->taken = 0;
+	/* the way home: the frame of the mmap call, the stub's plain syscall */
+	a->exit_rsp = ic->exit_frame + 8;
+	a->exit_stub = ic->stub_addr + ARCH_STUB_PLAIN;
+	a->exit_map = ic->remote_map;
+	a->exit_size = ic->map_size;
 	return 0;
 }
 
-/* Our end of the socket pair made in the task. */
-static int take_socket(struct infect_ctl *ic)
+/* Our end of the socket pair the parasite made: its fd in the task. */
+static int take_socket(struct infect_ctl *ic, int remote_fd)
 {
 	pid_t pid = ic->task->pid;
 	int pidfd = syscall(SYS_pidfd_open, pid, 0);
 
 	if (pidfd < 0)
 		return pr_perror("pid %d: pidfd_open", pid);
-	ic->sock = syscall(SYS_pidfd_getfd, pidfd, ic->remote_peer, 0);
+	ic->sock = syscall(SYS_pidfd_getfd, pidfd, remote_fd, 0);
 	close(pidfd);
 	if (ic->sock < 0)
-		return pr_perror("pid %d: pidfd_getfd of the parasite socket", pid);
+		return pr_perror("pid %d: pidfd_getfd of the parasite socket (fd %d)", pid, remote_fd);
 	return 0;
 }
 
-/* The parasite's way home, then the parasite itself, running. */
-static int run_parasite(struct infect_ctl *ic)
+/* One registers switch from the mmap's exit stop into the parasite, let go syscall by syscall. */
+static int enter_parasite(struct infect_ctl *ic)
 {
 	struct seized_thread *th = ic->thr;
+	struct user_regs_struct regs = th->tr.regs;
+
+	arch_setup_call(&regs, ic->remote_map + parasite_sym_parasite_entry,
+			ic->remote_map + ic->map_size, parasite_remote_addr(ic, ic->args));
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &regs))
+		return pr_perror("pid %d: set registers for the parasite", ic->task->pid);
+	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+		return pr_perror("pid %d: start the parasite", ic->task->pid);
+	ic->phase = IC_SYSCALL;
+	return 0;
+}
+
+#define ROAD_MAX_STOPS 100000
+
+/*
+ * Take the next stop of a thread let go with PTRACE_SYSCALL (IC_SYSCALL).
+ * 1: it stopped at the exit of a syscall, *regs are its registers, it stays
+ * stopped (IC_STOPPED); 0: it went on (any other stop); -errno.
+ */
+static int road_step(struct infect_ctl *ic, struct user_regs_struct *regs)
+{
+	struct seized_thread *th = ic->thr;
+	pid_t pid = ic->task->pid;
+	struct __ptrace_syscall_info si;
+	int status, err;
+
+	if (++ic->road_stops > ROAD_MAX_STOPS)
+		return pr_errno(-EPROTO, "pid %d: the parasite does not come to an end", pid);
+	err = ptrace_wait_stop(th, PTRACE_SYSCALL, &status);
+	if (err == -EFAULT) {
+		ic->phase = IC_CRASHED;
+		ptrace(PTRACE_GETREGS, th->tid, NULL, regs);
+		return pr_errno(err, "pid %d: parasite stopped by a signal at %#llx", pid, regs->rip);
+	}
+	if (err)
+		return pr_errno(err, "pid %d: died with the parasite in it", pid);
+	ic->phase = IC_STOPPED;
+	if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, (void *)sizeof(si), &si) <= 0)
+			return pr_perror("pid %d: PTRACE_GET_SYSCALL_INFO", pid);
+		if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
+			if (ptrace(PTRACE_GETREGS, th->tid, NULL, regs))
+				return pr_perror("pid %d: PTRACE_GETREGS", pid);
+			pr_debug("pid %d: parasite syscall %lld = %lld at %#llx", pid,
+				 regs->orig_rax, regs->rax, regs->rip);
+			return 1;
+		}
+	}
+	if (ptrace(PTRACE_SYSCALL, th->tid, NULL, 0))
+		return pr_perror("pid %d: PTRACE_SYSCALL", pid);
+	ic->phase = IC_SYSCALL;
+	return 0;
+}
+
+/* At the exit of the munmap of the stub's plain syscall: the parasite is gone, fds and all. */
+static bool at_home(const struct infect_ctl *ic, const struct user_regs_struct *regs)
+{
+	return regs->rip == ic->stub_addr + ARCH_STUB_PLAIN_END && regs->orig_rax == SYS_munmap;
+}
+
+/*
+ * Follow the parasite to the exit of its socketpair: take our end, say so
+ * in the args, and let it run. On failure it stays stopped (IC_STOPPED):
+ * without the word in the args the parasite closes both ends and goes home.
+ */
+static int handshake(struct infect_ctl *ic)
+{
 	pid_t pid = ic->task->pid;
 	struct user_regs_struct regs;
 	int ret;
 
-	ic->args->version = PARASITE_PROTO_VERSION;
-	ic->args->sock = ic->remote_sock;
-	ic->args->tracer_sock = ic->remote_peer;
-	ic->args->pipe_fd = -1;
-
-	/* the frame the parasite returns through if we die: below the red zone */
-	ic->exit_size = arch_sigframe_size(&th->tr);
-	ic->exit_frame = ALIGN_DOWN(th->tr.regs.rsp - ARCH_REDZONE - ic->exit_size, 64);
-	ic->exit_saved = malloc(ic->exit_size);
-	cleanup_free uint8_t *frame = malloc(ic->exit_size);
-	if (!ic->exit_saved || !frame)
-		return -ENOMEM;
-	ret = pread_all(ic->mem_fd, ic->exit_saved, ic->exit_size, ic->exit_frame);
-	if (ret) {
-		free(ic->exit_saved);
-		ic->exit_saved = NULL;
-		return pr_errno(ret, "pid %d: stack at %#lx not readable", pid, (unsigned long)ic->exit_frame);
+	for (;;) {
+		ret = road_step(ic, &regs);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			continue;
+		if (regs.orig_rax == SYS_socketpair)
+			break;
+		if (at_home(ic, &regs)) {
+			ic->phase = IC_HOME;
+			return pr_errno(-EPROTO, "pid %d: the parasite left before it started "
+					"(version %u)", pid, PARASITE_PROTO_VERSION);
+		}
+		if (ptrace(PTRACE_SYSCALL, ic->thr->tid, NULL, 0))
+			return pr_perror("pid %d: PTRACE_SYSCALL", pid);
+		ic->phase = IC_SYSCALL;
 	}
-	ret = arch_build_sigframe(&th->tr, ic->exit_frame, frame);
-	if (!ret)
-		ret = pwrite_all(ic->mem_fd, frame, ic->exit_size, ic->exit_frame);
+	if (remote_failed(regs.rax))
+		return pr_errno((int)regs.rax, "pid %d: socketpair in the task", pid);
+	ret = take_socket(ic, ic->args->tracer_sock);
 	if (ret)
-		return pr_errno(ret, "pid %d: write the parasite's exit frame", pid);
-	ic->args->exit_rsp = ic->exit_frame + 8;
-	ic->args->exit_stub = ic->stub_addr;
-	ic->args->exit_map = ic->remote_map;
-	ic->args->exit_size = ic->map_size;
-
-	regs = th->tr.regs;
-	arch_setup_call(&regs, ic->remote_map + parasite_sym_parasite_entry,
-			ic->remote_map + ic->map_size, parasite_remote_addr(ic, ic->args));
-	if (ptrace(PTRACE_SETSIGMASK, th->tid, (void *)sizeof(uint64_t), &all_signals) ||
-	    ptrace(PTRACE_SETREGS, th->tid, NULL, &regs))
-		return pr_perror("pid %d: set registers for the parasite", pid);
-	if (ptrace(PTRACE_CONT, th->tid, NULL, 0))
-		return pr_perror("pid %d: start the parasite", pid);
+		return ret;
+	ic->remote_sock = ic->args->sock;
+	__atomic_store_n(&ic->args->taken, 1, __ATOMIC_SEQ_CST);
+	fault_point("handshake");
+	if (ptrace(PTRACE_CONT, ic->thr->tid, NULL, 0))
+		return pr_perror("pid %d: let the parasite run", pid);
+	ic->phase = IC_RUNNING;
 	ic->running = true;
-	ic->remote_peer = -1;	/* the parasite closes it first thing */
-	pr_debug("pid %d: parasite at %#lx, socket %d (peer %d)", pid, (unsigned long)ic->remote_map,
-		 ic->remote_sock, ic->args->tracer_sock);
+	pr_debug("pid %d: parasite at %#lx, socket %d", pid, (unsigned long)ic->remote_map,
+		 ic->remote_sock);
 	return 0;
-}
-
-/* The socketpair after the mmap writes its two fds into the args area just mapped. */
-static void socketpair_into_area(struct remote_thread *rt, size_t k)
-{
-	long map = rt->calls[0].ret;
-
-	/* after a failed mmap: EFAULT, and the mmap's error is the one reported */
-	rt->calls[k].args[3] = remote_failed(map) ? 0 :
-		map + blob_area() + offsetof(struct parasite_args, u.raw);
 }
 
 int infect_start_many(struct infect_ctl **ics, size_t n)
 {
-	cleanup_free struct remote_call (*calls)[2] = calloc(n ? n : 1, sizeof(*calls));
+	cleanup_free struct remote_call *calls = calloc(n ? n : 1, sizeof(*calls));
 	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
 	int ret;
 
 	if (!calls || !rt)
 		return -ENOMEM;
-	/* in each task mmap, then socketpair; the tasks side by side */
+	/* in each task the mmap, with its munmap as the undo; the tasks side by side */
 	for (size_t i = 0; i < n; i++) {
 		ics[i]->map_size = blob_area() + PARASITE_ARGS_SIZE + PARASITE_STACK_SIZE;
-		calls[i][0] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
+		calls[i] = (struct remote_call){ .nr = SYS_mmap, .args = { 0, ics[i]->map_size,
 			PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0 } };
-		calls[i][1] = (struct remote_call){ .nr = SYS_socketpair,
-			.args = { AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0 } };
-		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = calls[i],
-						.ncalls = 2, .prepare = socketpair_into_area };
+		rt[i] = (struct remote_thread){ .ic = ics[i], .th = ics[i]->thr, .calls = &calls[i],
+						.ncalls = 1, .undo_nr = SYS_munmap };
 	}
 	ret = remote_syscalls(rt, n);
 	/* what each task got, first: infect_cure() takes back whatever was made */
 	for (size_t i = 0; i < n; i++) {
-		int sv[2];
+		struct infect_ctl *ic = ics[i];
 
-		if (calls[i][0].ret && !remote_failed(calls[i][0].ret))
-			ics[i]->remote_map = calls[i][0].ret;
-		if (rt[i].err || calls[i][1].ret || !ics[i]->remote_map ||
-		    pread_all(ics[i]->mem_fd, sv, sizeof(sv), calls[i][1].args[3]))
-			continue;
-		ics[i]->remote_peer = sv[0];
-		ics[i]->remote_sock = sv[1];
+		if (!rt[i].home_saved)
+			continue;	/* put back: no call made, or it failed on the way */
+		ic->exit_frame = rt[i].home_frame;
+		ic->exit_saved = rt[i].home_saved;
+		ic->exit_size = rt[i].home_size;
+		ic->phase = IC_STOPPED;
+		if (!remote_failed(calls[i].ret))
+			ic->remote_map = calls[i].ret;
 	}
 	for (size_t i = 0; !ret && i < n; i++) {
-		pid_t pid = ics[i]->task->pid;
-
-		if (remote_failed(calls[i][0].ret))
-			ret = pr_errno(calls[i][0].ret, "pid %d: mmap for the parasite", pid);
-		else if (remote_failed(calls[i][1].ret))
-			ret = pr_errno(calls[i][1].ret, "pid %d: socketpair in the task", pid);
-		else if (ics[i]->remote_sock < 0)
-			ret = pr_errno(-EIO, "pid %d: read the parasite's socket pair", pid);
+		if (remote_failed(calls[i].ret))
+			ret = pr_errno(calls[i].ret, "pid %d: mmap for the parasite", ics[i]->task->pid);
 		else
 			ret = map_local(ics[i]);
 	}
+	fault_point("mmap");
 	for (size_t i = 0; !ret && i < n; i++)
-		ret = take_socket(ics[i]);
+		ret = enter_parasite(ics[i]);
 	for (size_t i = 0; !ret && i < n; i++)
-		ret = run_parasite(ics[i]);
+		ret = handshake(ics[i]);
 	return ret;
 }
 
@@ -484,6 +553,7 @@ static int parasite_alive(struct infect_ctl *ic)
 			return 0;
 	}
 	ic->running = false;
+	ic->phase = IC_CRASHED;
 	if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
 		return pr_errno(-ESRCH, "pid %d: died while the parasite ran", ic->task->pid);
 	if (WIFSTOPPED(status)) {
@@ -593,12 +663,11 @@ int parasite_call(struct infect_ctl *ic, uint32_t cmd, uint32_t arg)
 
 /*
  * Registers, mask, code and stack back, our fds closed: the end of
- * infect_cure_many(). regs_back: the last injected syscalls put registers and
- * mask back already.
+ * infect_cure_many(). put_regs: the thread is where its registers may be set
+ * back (never inside the parasite: detached there, it goes home by itself).
  */
-static int put_back_task(struct infect_ctl *ic, bool regs_back, int ret)
+static int put_back_task(struct infect_ctl *ic, bool put_regs, int ret)
 {
-	struct seized_thread *th = ic->thr;
 	pid_t pid = ic->task->pid;
 	int err;
 
@@ -607,22 +676,27 @@ static int put_back_task(struct infect_ctl *ic, bool regs_back, int ret)
 		ic->local_map = NULL;
 		ic->args = NULL;
 	}
-	/* whatever happened before, registers, mask and code go back */
-	if ((th->at_syscall_stop && !regs_back) || ret) {
-		err = put_back_thread(th);
+	if (ic->sock >= 0)
+		close(ic->sock);
+	ic->sock = -1;
+	if (put_regs) {
+		err = put_back_thread(ic->thr);
 		ret = ret ? ret : err;
 	}
-	err = restore_stub(ic);
-	ret = ret ? ret : err;
-	if (ic->exit_saved) {
-		err = pwrite_all(ic->mem_fd, ic->exit_saved, ic->exit_size, ic->exit_frame);
-		if (err)
-			pr_errno(err, "pid %d: put the stack back at %#lx", pid,
-				 (unsigned long)ic->exit_frame);
+	/* code and stack only once the thread no longer needs them */
+	if (put_regs || ic->phase == IC_NONE) {
+		err = restore_stub(ic);
 		ret = ret ? ret : err;
-		free(ic->exit_saved);
-		ic->exit_saved = NULL;
+		if (ic->exit_saved) {
+			err = pwrite_all(ic->mem_fd, ic->exit_saved, ic->exit_size, ic->exit_frame);
+			if (err)
+				pr_errno(err, "pid %d: put the stack back at %#lx", pid,
+					 (unsigned long)ic->exit_frame);
+			ret = ret ? ret : err;
+		}
 	}
+	free(ic->exit_saved);
+	ic->exit_saved = NULL;
 	if (ic->mem_fd >= 0)
 		close(ic->mem_fd);
 	ic->mem_fd = -1;
@@ -630,17 +704,17 @@ static int put_back_task(struct infect_ctl *ic, bool regs_back, int ret)
 	return ret;
 }
 
-/* The parasite's fds in the task and its area: what the cure of ic closes and unmaps. */
-static size_t cure_calls(struct infect_ctl *ic, struct remote_call *c)
+/* A crashed parasite cannot go home: its fds closed and its area unmapped by injected calls. */
+static size_t crash_cure_calls(struct infect_ctl *ic, struct remote_call *c)
 {
 	size_t n = 0;
 
 	if (ic->args && ic->args->pipe_fd >= 0)
 		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->args->pipe_fd } };
-	if (ic->remote_sock >= 0)
-		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_sock } };
-	if (ic->remote_peer >= 0)
-		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->remote_peer } };
+	if (ic->args && ic->args->sock >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->args->sock } };
+	if (ic->args && ic->args->tracer_sock >= 0)
+		c[n++] = (struct remote_call){ .nr = SYS_close, .args = { ic->args->tracer_sock } };
 	if (ic->remote_map)
 		c[n++] = (struct remote_call){ .nr = SYS_munmap, .args = { ic->remote_map, ic->map_size } };
 	return n;
@@ -648,58 +722,115 @@ static size_t cure_calls(struct infect_ctl *ic, struct remote_call *c)
 
 #define CURE_CALLS 4
 
+/* A stopped thread on its way home: let go, to be followed. */
+static int start_home(struct infect_ctl *ic)
+{
+	if (ic->phase == IC_STOPPED) {
+		if (ptrace(PTRACE_SYSCALL, ic->thr->tid, NULL, 0))
+			return pr_perror("pid %d: PTRACE_SYSCALL", ic->task->pid);
+		ic->phase = IC_SYSCALL;
+	}
+	return 0;
+}
+
 int infect_cure_many(struct infect_ctl **ics, size_t n)
 {
 	cleanup_free struct remote_call (*calls)[CURE_CALLS] = calloc(n ? n : 1, sizeof(*calls));
 	cleanup_free struct remote_thread *rt = calloc(n ? n : 1, sizeof(*rt));
 	cleanup_free int *errs = calloc(n ? n : 1, sizeof(*errs));
 	cleanup_free size_t *idx = calloc(n ? n : 1, sizeof(*idx));
-	cleanup_free bool *regs_back = calloc(n ? n : 1, sizeof(*regs_back));
+	cleanup_free bool *put_regs = calloc(n ? n : 1, sizeof(*put_regs));
 	bool any = false;
-	size_t m = 0;
+	size_t m = 0, left = 0;
 	int ret = 0;
 
-	if (!calls || !rt || !errs || !idx || !regs_back)
+	if (!calls || !rt || !errs || !idx || !put_regs)
 		return -ENOMEM;	/* nothing done: the caller releases the tree all the same */
 	for (size_t i = 0; i < n; i++)
 		any |= ics[i]->task != NULL;
 	if (any)
 		fault_point("cure");
-	/* the running parasites stopped where they wait for a command: all interrupted, then waited for */
+	/*
+	 * The running parasites all interrupted and their stops taken, before
+	 * EOF on their sockets: a parasite that sees EOF while let go with
+	 * PTRACE_CONT would be home before we follow it.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (ics[i]->task && ics[i]->phase == IC_RUNNING &&
+		    ptrace(PTRACE_INTERRUPT, ics[i]->thr->tid, NULL, NULL))
+			errs[i] = pr_perror("pid %d: stop the parasite", ics[i]->task->pid);
 	for (size_t i = 0; i < n; i++) {
 		struct infect_ctl *ic = ics[i];
 
-		if (!ic->task || !ic->running)
+		if (!ic->task || errs[i])
 			continue;
-		if (ptrace(PTRACE_INTERRUPT, ic->thr->tid, NULL, NULL))
-			errs[i] = pr_perror("pid %d: stop the parasite", ic->task->pid);
+		if (ic->phase == IC_RUNNING) {
+			int status;
+
+			ic->running = false;
+			errs[i] = ptrace_wait_stop(ic->thr, PTRACE_CONT, &status);
+			if (errs[i]) {
+				if (errs[i] == -EFAULT)
+					ic->phase = IC_CRASHED;
+				pr_errno(errs[i], "pid %d: stop the parasite", ic->task->pid);
+				continue;
+			}
+			ic->phase = IC_STOPPED;
+		}
+	}
+	/* EOF: from here a parasite leaves whenever it is let go */
+	for (size_t i = 0; i < n; i++) {
+		if (ics[i]->sock >= 0)
+			close(ics[i]->sock);
+		ics[i]->sock = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct infect_ctl *ic = ics[i];
-		int status;
 
-		if (!ic->task || !ic->running)
+		if (!ic->task || errs[i])
 			continue;
-		ic->running = false;
-		if (errs[i])
-			continue;
-		errs[i] = ptrace_wait_stop(ic->thr, PTRACE_CONT, &status);
-		if (errs[i])
-			pr_errno(errs[i], "pid %d: stop the parasite", ic->task->pid);
+		errs[i] = start_home(ic);
+		if (!errs[i] && ic->phase == IC_SYSCALL)
+			left++;
 	}
-	/* the parasite's fds and area in each task, the tasks side by side */
+	/* every thread on its road home at once, their stops taken as they come round */
+	while (left)
+		for (size_t i = 0; i < n; i++) {
+			struct infect_ctl *ic = ics[i];
+			struct user_regs_struct regs;
+			int r;
+
+			if (!ic->task || errs[i] || ic->phase != IC_SYSCALL)
+				continue;
+			r = road_step(ic, &regs);
+			if (r == 1 && at_home(ic, &regs)) {
+				ic->phase = IC_HOME;
+				if (ic->remote_map && regs.rax)
+					r = pr_errno((int)regs.rax, "pid %d: unmap the parasite",
+						     ic->task->pid);
+			} else if (r == 1) {
+				r = start_home(ic);
+			}
+			if (r < 0)
+				errs[i] = r;
+			if (r < 0 || ic->phase == IC_HOME)
+				left--;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (ics[i]->task && ics[i]->phase == IC_HOME) {
+			ics[i]->phase = IC_NONE;
+			ics[i]->remote_map = 0;
+			ics[i]->remote_sock = -1;
+			put_regs[i] = true;
+		}
+	/* crashed parasites: their fds and area taken back by injected calls */
 	for (size_t i = 0; i < n; i++) {
 		struct infect_ctl *ic = ics[i];
 
-		if (!ic->task)
-			continue;
-		if (ic->sock >= 0)
-			close(ic->sock);
-		ic->sock = -1;
-		if (errs[i])
+		if (!ic->task || ic->phase != IC_CRASHED)
 			continue;
 		rt[m] = (struct remote_thread){ .ic = ic, .th = ic->thr, .calls = calls[i],
-						.ncalls = cure_calls(ic, calls[i]) };
+						.ncalls = crash_cure_calls(ic, calls[i]) };
 		idx[m++] = i;
 	}
 	remote_syscalls(rt, m);
@@ -707,19 +838,26 @@ int infect_cure_many(struct infect_ctl **ics, size_t n)
 		struct infect_ctl *ic = rt[j].ic;
 		size_t i = idx[j];
 
-		errs[i] = rt[j].err;
-		regs_back[i] = !rt[j].err && rt[j].ncalls;
-		/* the munmap is the last call */
-		if (!errs[i] && ic->remote_map && remote_failed(calls[i][rt[j].ncalls - 1].ret))
-			errs[i] = pr_errno(calls[i][rt[j].ncalls - 1].ret, "pid %d: unmap the parasite",
-					   ic->task->pid);
-		ic->remote_sock = ic->remote_peer = -1;
-		ic->remote_map = 0;
+		errs[i] = errs[i] ? errs[i] : rt[j].err;
+		if (!rt[j].err && ic->remote_map && remote_failed(calls[i][rt[j].ncalls - 1].ret))
+			errs[i] = errs[i] ? errs[i] : pr_errno(calls[i][rt[j].ncalls - 1].ret,
+							       "pid %d: unmap the parasite", ic->task->pid);
+		if (!rt[j].err) {
+			/* remote_syscalls() put the registers back */
+			ic->phase = IC_NONE;
+			ic->remote_map = 0;
+			ic->remote_sock = -1;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!ics[i]->task)
+		struct infect_ctl *ic = ics[i];
+
+		if (!ic->task)
 			continue;
-		errs[i] = put_back_task(ics[i], regs_back[i], errs[i]);
+		/* no parasite (or gone home): a thread in an injected syscall stop goes back */
+		if (ic->phase == IC_NONE && !put_regs[i] && ic->thr->at_syscall_stop && errs[i])
+			put_regs[i] = true;
+		errs[i] = put_back_task(ic, put_regs[i], errs[i]);
 		ret = ret ? ret : errs[i];
 	}
 	return ret;

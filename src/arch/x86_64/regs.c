@@ -21,8 +21,12 @@
 #define XSAVE_MAX		(64 << 10)
 
 const uint8_t arch_syscall_stub[ARCH_STUB_SIZE] = {
-	0x0f, 0x05,			/* syscall */
-	0xb8, 0x0f, 0x00, 0x00, 0x00,	/* mov $15, %eax (rt_sigreturn) */
+	0x0f, 0x05,			/* syscall (a call with an undo) */
+	0x48, 0x89, 0xc7,		/* mov %rax, %rdi */
+	0x48, 0x89, 0xd8,		/* mov %rbx, %rax */
+	0x0f, 0x05,			/* syscall (the undo, or a plain call) */
+	0x6a, 0x0f,			/* push $15 (rt_sigreturn; the slot is the frame's pretcode) */
+	0x58,				/* pop %rax */
 	0x0f, 0x05,			/* syscall */
 };
 
@@ -183,9 +187,12 @@ int arch_build_sigframe(const struct thread_regs *tr, uint64_t frame_addr, void 
 	return 0;
 }
 
-void arch_setup_syscall(struct user_regs_struct *r, uint64_t stub_ip, uint64_t sp,
-			long nr, const long a[6])
+void arch_setup_syscall(struct user_regs_struct *r, uint64_t stub, uint64_t sp,
+			long nr, const long a[6], long undo_nr)
 {
+	uint64_t stub_ip = undo_nr ? stub : stub + ARCH_STUB_PLAIN;
+
+	r->rbx = undo_nr;
 	r->rax = nr;
 	r->rdi = a[0];
 	r->rsi = a[1];

@@ -4,8 +4,8 @@
  *
  * parasite_main() returns only when the dumper is gone (its socket hit
  * EOF); then the task must go back to its saved state by itself: load
- * munmap(this region) and jump to the dumper's stub "syscall; mov $15,
- * %eax; syscall", whose rt_sigreturn uses the frame on the task's stack.
+ * munmap(this region) and jump to the plain syscall of the dumper's stub,
+ * followed by rt_sigreturn through the frame on the task's stack.
  */
 #define __ASSEMBLY__
 #include "parasite-proto.h"
