@@ -19,9 +19,9 @@
  *                environ; each VMA (range, perms, offset, file, VmFlags,
  *                ProtectionKey, NUMA policy); each fd (target, fdinfo
  *                lines, stat of its file)
- *   tree         the lines of /proc/locks held by these tasks; termios,
- *                window size and foreground group of each terminal that
- *                one of them has open and is its controlling terminal
+ *   tree         the lines of /proc/locks held by these tasks; termios and
+ *                window size of each terminal that one of them has open and
+ *                is its controlling terminal
  * Counters and times are printed too where they sit in a file with state
  * (status): test/run's list of legitimate changes says which to ignore.
  * Only what cannot be compared at all as the kernel prints it is changed
@@ -75,6 +75,46 @@ struct k_sched_attr {
 
 static pid_t pids[MAX_PIDS];
 static int nr_pids;
+
+static bool in_tree(pid_t p)
+{
+	int i;
+
+	for (i = 0; i < nr_pids; i++)
+		if (pids[i] == p)
+			return true;
+	return false;
+}
+
+/*
+ * A lock as /proc/locks and fdinfo print it after the list number:
+ * "POSIX  ADVISORY  WRITE 812 08:01:1234 0 EOF", a waiter "-> POSIX ...",
+ * as "POSIX.ADVISORY.WRITE.PID.MAJ:MIN:INO.START.END". The pid is the
+ * task's that took the lock: for a flock, whoever took it (maybe gone, maybe
+ * not the holder of the file), an OFD lock shows -1. It is kept when it is
+ * one of the tree's, else it reads "other". Returns false if unparsable.
+ */
+static bool format_lock(const char *p, char *out, size_t n, unsigned *maj, unsigned *min,
+			unsigned long *ino)
+{
+	char w[5][32], pid_s[16];
+	bool waiter;
+	int pid;
+
+	waiter = strstr(p, "->") != NULL;
+	if (waiter)
+		p = strstr(p, "->") + 2;
+	if (sscanf(p, "%31s %31s %31s %d %x:%x:%lu %31s %31s", w[0], w[1], w[2], &pid, maj, min, ino,
+		   w[3], w[4]) != 9)
+		return false;
+	if (in_tree(pid))
+		snprintf(pid_s, sizeof(pid_s), "%d", pid);
+	else
+		strcpy(pid_s, "other");
+	snprintf(out, n, "%s%s.%s.%s.%s.%x:%x:%lu.%s.%s", waiter ? "waiting." : "", w[0], w[1], w[2],
+		 pid_s, *maj, *min, *ino, w[3], w[4]);
+	return true;
+}
 
 /* dev:ino of every file the tree has open: OFD locks show no pid */
 struct file_id {
@@ -508,7 +548,8 @@ static void put_fds(const char *id, pid_t pid)
 	char path[320], key[320], *s, *line, *save, *colon;
 	struct dirent *de;
 	DIR *d;
-	int nlock;
+	int nlock, nrep;
+	char prev[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	d = opendir(path);
@@ -531,6 +572,8 @@ static void put_fds(const char *id, pid_t pid)
 			continue;
 		}
 		nlock = 0;
+		nrep = 0;
+		prev[0] = '\0';
 		save = NULL;
 		for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			colon = strchr(line, ':');
@@ -543,13 +586,25 @@ static void put_fds(const char *id, pid_t pid)
 			if (!strcmp(line, "lock")) {
 				/* "lock:\t1: POSIX ...": the number is the
 				 * lock's place in the kernel's list */
-				char *v = strchr(colon + 1, ':');
+				char *v = strchr(colon + 1, ':'), lock[256];
+				unsigned maj, min;
+				unsigned long ino;
 
 				snprintf(key, sizeof(key), "fd.%s.lock.%d", de->d_name, nlock++);
-				put(id, key, v ? v + 1 : colon + 1);
+				if (v && format_lock(v + 1, lock, sizeof(lock), &maj, &min, &ino))
+					put(id, key, lock);
+				else
+					put(id, key, colon + 1);
 				continue;
 			}
-			snprintf(key, sizeof(key), "fd.%s.%s", de->d_name, line);
+			/* a kind may have a line per item (epoll's tfd,
+			 * inotify's wd): the repeats are numbered */
+			nrep = strcmp(line, prev) ? 0 : nrep + 1;
+			snprintf(prev, sizeof(prev), "%s", line);
+			if (nrep)
+				snprintf(key, sizeof(key), "fd.%s.%s.%d", de->d_name, line, nrep);
+			else
+				snprintf(key, sizeof(key), "fd.%s.%s", de->d_name, line);
 			put(id, key, colon + 1);
 		}
 		free(s);
@@ -849,16 +904,6 @@ static void put_process(pid_t pid)
 	put_threads(pid);
 }
 
-static bool in_tree(pid_t p)
-{
-	int i;
-
-	for (i = 0; i < nr_pids; i++)
-		if (pids[i] == p)
-			return true;
-	return false;
-}
-
 static bool tree_has_file(unsigned maj, unsigned min, unsigned long ino)
 {
 	size_t i;
@@ -870,10 +915,9 @@ static bool tree_has_file(unsigned maj, unsigned min, unsigned long ino)
 }
 
 /*
- * /proc/locks: "1: POSIX  ADVISORY  WRITE 812 08:01:1234 0 EOF", a waiter
- * "1: -> POSIX ...". The leading number is the lock's place in the list of
- * all the machine's locks. OFD locks show pid -1: theirs if the tree has
- * the file open.
+ * The lines of /proc/locks (after "N:", the lock's place in the list of all
+ * the machine's locks) that a task of the tree took or that lock a file the
+ * tree has open.
  */
 static void put_locks(void)
 {
@@ -884,34 +928,23 @@ static void put_locks(void)
 		return;
 	}
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char w[8][32], key[320];
+		char lock[256], key[320];
 		unsigned maj, min;
 		unsigned long ino;
 		char *p = strchr(line, ':');
-		bool waiter;
-		int n, pid;
 
-		if (!p)
+		if (!p || !format_lock(p + 1, lock, sizeof(lock), &maj, &min, &ino))
 			continue;
-		p++;
-		waiter = strstr(p, "->") != NULL;
-		if (waiter)
-			p = strstr(p, "->") + 2;
-		n = sscanf(p, "%31s %31s %31s %d %u:%u:%lu %31s %31s", w[0], w[1], w[2], &pid, &maj, &min,
-			   &ino, w[3], w[4]);
-		if (n != 9)
+		if (strstr(lock, ".other.") && !tree_has_file(maj, min, ino))
 			continue;
-		if (!in_tree(pid) && !(pid == -1 && tree_has_file(maj, min, ino)))
-			continue;
-		snprintf(key, sizeof(key), "lock.%s%s.%s.%s.%d.%x:%x:%lu.%s.%s", waiter ? "waiting." : "", w[0],
-			 w[1], w[2], pid, maj, min, ino, w[3], w[4]);
+		snprintf(key, sizeof(key), "lock.%s", lock);
 		put("tree", key, "held");
 	}
 	free(s);
 }
 
 /* A terminal some task of the tree has as controlling terminal and open:
- * its settings, window size and foreground group */
+ * its settings and window size */
 static void put_terminals(void)
 {
 	unsigned long done[64];
@@ -949,7 +982,6 @@ static void put_terminals(void)
 			struct termios t;
 			struct winsize ws;
 			struct stat st;
-			pid_t fg;
 			int fd;
 
 			if (!isdigit((unsigned char)de->d_name[0]))
@@ -984,12 +1016,8 @@ static void put_terminals(void)
 				putf(id, path, "%ux%u", ws.ws_row, ws.ws_col);
 			else
 				put(id, path, err_name(errno));
-			strcpy(strrchr(path, '.'), ".fg");
-			fg = tcgetpgrp(fd);
-			if (fg >= 0)
-				putf(id, path, "%d", fg);
-			else
-				put(id, path, err_name(errno));
+			/* (its foreground group is each task's stat.tpgid:
+			 * tcgetpgrp() answers only in the tty's session) */
 			close(fd);
 			break;
 		}
