@@ -456,6 +456,8 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 	ret = read_images(ctx, pid, &ti);
 	if (ret)
 		task_failed(ctx, pid, ret, "read images");
+	/* through /proc/self: before restore_fs() may chroot this task */
+	restore_task_misc(ctx, pid, ti.core);
 	/* before the children: they inherit from it whether an ancestor reaps their orphans */
 	if (ti.core->has_child_subreaper && ti.core->child_subreaper &&
 	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
@@ -496,7 +498,6 @@ void restore_task(struct restore_ctx *ctx, struct rtask *t)
 		restore_task_fail(ctx, pid, -errno, "pid %d: nice %d: %s", pid, ti.core->nice,
 				  strerror(errno));
 	umask(ti.core->umask);
-	restore_task_misc(ctx, pid, ti.core);
 	if (ti.core->comm)
 		prctl(PR_SET_NAME, ti.core->comm);
 	if (personality(ti.core->personality) < 0)

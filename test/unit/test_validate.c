@@ -496,6 +496,9 @@ static void test_escape(void **state)
 
 int main(void)
 {
+	static struct op_error err;	/* these tests are one operation */
+
+	log_set_op(&err);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_checksums),
