@@ -91,5 +91,27 @@ int fown_restore_fd(struct infect_ctl *ic, struct seized_task *t, struct remote_
 		if (ret)
 			return ret;
 	}
+	if (fe->flags & O_ASYNC) {
+		/*
+		 * The kernel noted the fd number O_ASYNC was set through (si_fd of
+		 * the signal): a transport fd, dup2'ed since. Set it again here.
+		 */
+		long fl;
+
+		ret = remote_syscall(ic, &t->threads[0], &fl, SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+		if (!ret && fl < 0)
+			ret = pr_errno((int)fl, "pid %d fd %d (%s): F_GETFL", t->pid, fd, fe->path);
+		if (!ret)
+			ret = remote_syscall(ic, &t->threads[0], &r, SYS_fcntl, fd, F_SETFL,
+					     fl & ~O_ASYNC, 0, 0, 0);
+		if (!ret && !r)
+			ret = remote_syscall(ic, &t->threads[0], &r, SYS_fcntl, fd, F_SETFL, fl,
+					     0, 0, 0);
+		if (!ret && r)
+			ret = pr_errno((int)r, "pid %d fd %d (%s): F_SETFL O_ASYNC", t->pid, fd,
+				       fe->path);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

@@ -86,6 +86,14 @@ static bool in_tree(pid_t p)
 	return false;
 }
 
+/* dev:ino of a file the tree has open */
+struct file_id {
+	unsigned maj, min;
+	unsigned long ino;
+	bool unnamed;		/* a ghost's: restore makes a new inode */
+};
+static const struct file_id *tree_file(unsigned maj, unsigned min, unsigned long ino);
+
 /*
  * A lock as /proc/locks and fdinfo print it after the list number:
  * "POSIX  ADVISORY  WRITE 812 08:01:1234 0 EOF", a waiter "-> POSIX ...",
@@ -97,7 +105,8 @@ static bool in_tree(pid_t p)
 static bool format_lock(const char *p, char *out, size_t n, unsigned *maj, unsigned *min,
 			unsigned long *ino)
 {
-	char w[5][32], pid_s[16];
+	char w[5][32], pid_s[16], ino_s[48];
+	const struct file_id *f;
 	bool waiter;
 	int pid;
 
@@ -111,20 +120,22 @@ static bool format_lock(const char *p, char *out, size_t n, unsigned *maj, unsig
 		snprintf(pid_s, sizeof(pid_s), "%d", pid);
 	else
 		strcpy(pid_s, "other");
-	snprintf(out, n, "%s%s.%s.%s.%s.%x:%x:%lu.%s.%s", waiter ? "waiting." : "", w[0], w[1], w[2],
-		 pid_s, *maj, *min, *ino, w[3], w[4]);
+	/* a lock on a file with no name left: its inode is made anew (see ino_is_state) */
+	f = tree_file(*maj, *min, *ino);
+	if (f && f->unnamed)
+		snprintf(ino_s, sizeof(ino_s), "%x:%x:unnamed", *maj, *min);
+	else
+		snprintf(ino_s, sizeof(ino_s), "%x:%x:%lu", *maj, *min, *ino);
+	snprintf(out, n, "%s%s.%s.%s.%s.%s.%s.%s", waiter ? "waiting." : "", w[0], w[1], w[2],
+		 pid_s, ino_s, w[3], w[4]);
 	return true;
 }
 
 /* dev:ino of every file the tree has open: OFD locks show no pid */
-struct file_id {
-	unsigned maj, min;
-	unsigned long ino;
-};
 static struct file_id *open_files;
 static size_t nr_open_files, cap_open_files;
 
-static void note_open_file(dev_t dev, ino_t ino)
+static void note_open_file(dev_t dev, ino_t ino, bool unnamed)
 {
 	if (nr_open_files == cap_open_files) {
 		size_t n = cap_open_files ? 2 * cap_open_files : 64;
@@ -135,7 +146,7 @@ static void note_open_file(dev_t dev, ino_t ino)
 		open_files = f;
 		cap_open_files = n;
 	}
-	open_files[nr_open_files++] = (struct file_id){ major(dev), minor(dev), ino };
+	open_files[nr_open_files++] = (struct file_id){ major(dev), minor(dev), ino, unnamed };
 }
 
 static const char *err_name(int err)
@@ -502,6 +513,14 @@ static void normalize_target(char *t)
 		*br = '\0';
 }
 
+static const struct file_id *tree_file(unsigned maj, unsigned min, unsigned long ino)
+{
+	for (size_t i = 0; i < nr_open_files; i++)
+		if (open_files[i].maj == maj && open_files[i].min == min && open_files[i].ino == ino)
+			return &open_files[i];
+	return NULL;
+}
+
 static void put_stat(const char *id, const char *key, const char *target, const char *path,
 		     bool note)
 {
@@ -513,7 +532,7 @@ static void put_stat(const char *id, const char *key, const char *target, const 
 		return;
 	}
 	if (note)
-		note_open_file(st.st_dev, st.st_ino);
+		note_open_file(st.st_dev, st.st_ino, !ino_is_state(target, &st));
 	if (ino_is_state(target, &st))
 		snprintf(ino, sizeof(ino), " dev=%u:%u ino=%lu", major(st.st_dev), minor(st.st_dev),
 			 (unsigned long)st.st_ino);
@@ -906,12 +925,7 @@ static void put_process(pid_t pid)
 
 static bool tree_has_file(unsigned maj, unsigned min, unsigned long ino)
 {
-	size_t i;
-
-	for (i = 0; i < nr_open_files; i++)
-		if (open_files[i].maj == maj && open_files[i].min == min && open_files[i].ino == ino)
-			return true;
-	return false;
+	return tree_file(maj, min, ino) != NULL;
 }
 
 /*
