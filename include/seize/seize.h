@@ -29,6 +29,7 @@ struct seized_task {
 	pid_t pid, ppid, pgid, sid;
 	int state;
 	int exit_code;			/* zombies */
+	uint64_t zsig_blk, zsig_ign, zsig_cgt;	/* zombies: blocked, ignored, caught signals */
 	int stop_sig;			/* stopped: the signal of the group stop (0: unknown) */
 	char comm[64];
 	struct seized_thread *threads;	/* leader first when alive */

@@ -79,6 +79,10 @@ static int dump_pstree(struct imgset *set, struct seized_tree *tree)
 		if (t->state == SEIZED_ZOMBIE) {
 			e.has_exit_code = true;
 			e.exit_code = t->exit_code;
+			e.has_zombie_sigblk = e.has_zombie_sigign = e.has_zombie_sigcgt = true;
+			e.zombie_sigblk = t->zsig_blk;
+			e.zombie_sigign = t->zsig_ign;
+			e.zombie_sigcgt = t->zsig_cgt;
 		}
 		ret = img_write_msg(img, &e.base);
 		free(tids);

@@ -225,6 +225,7 @@ void file_table_free(struct file_table *ft)
 		free(ft->v[i].fe.relink_name);
 		free(ft->v[i].fe.memfd_name);
 		free(ft->v[i].fe.pipe_data.data);
+		free(ft->v[i].fe.tty_termios.data);	/* tty_winsize too */
 		if (ft->v[i].local >= 0)
 			close(ft->v[i].local);
 		free(ft->v[i].desc);
@@ -346,6 +347,7 @@ static int table_add(struct file_table *ft, const struct fd_probe *p, uint64_t a
 		free(rec->fe.relink_name);
 		free(rec->fe.memfd_name);
 		free(rec->fe.pipe_data.data);
+		free(rec->fe.tty_termios.data);
 		goto fail;
 	}
 	rec->local = p->local;

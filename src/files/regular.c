@@ -5,7 +5,9 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 
 #define LOG_PREFIX "files: "
 #include "common/log.h"
@@ -84,6 +86,31 @@ static bool is_ctty(const struct fd_probe *p)
 	return yes;
 }
 
+/*
+ * A shell job's terminal: its mode and size as the job left them (raw mode
+ * of an editor, no echo), to be put on the terminal restore runs from. One
+ * allocation, owned by tty_termios.data; tty_winsize points into it.
+ */
+static int tty_mode_save(const struct fd_probe *p, FileEntry *fe)
+{
+	uint8_t *buf = malloc(sizeof(struct termios) + sizeof(struct winsize));
+
+	if (!buf)
+		return pr_errno(-ENOMEM, "pid %d fd %d (%s): terminal mode", p->pid, p->fd, p->link);
+	if (tcgetattr(p->local, (struct termios *)buf) ||
+	    ioctl(p->local, TIOCGWINSZ, buf + sizeof(struct termios))) {
+		int err = -errno;
+
+		free(buf);
+		return pr_errno(err, "pid %d fd %d (%s): read the terminal's mode", p->pid, p->fd,
+				p->link);
+	}
+	fe->has_tty_termios = fe->has_tty_winsize = true;
+	fe->tty_termios = (ProtobufCBinaryData){ sizeof(struct termios), buf };
+	fe->tty_winsize = (ProtobufCBinaryData){ sizeof(struct winsize), buf + sizeof(struct termios) };
+	return 0;
+}
+
 int regular_fill(const struct fd_probe *p, FileEntry *fe)
 {
 	char path[PATH_MAX];
@@ -122,6 +149,9 @@ int regular_fill(const struct fd_probe *p, FileEntry *fe)
 		}
 		fe->has_tty_external = true;
 		fe->tty_external = true;
+		ret = tty_mode_save(p, fe);
+		if (ret)
+			return ret;
 	}
 	if ((p->info->flags & O_PATH) && (deleted || p->st->st_nlink == 0)) {
 		pr_err("pid %d fd %d (%s): an O_PATH fd on a file whose name is gone: not supported",

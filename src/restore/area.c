@@ -278,6 +278,26 @@ static long split_runs(pid_t pid, const struct task_images *ti, const struct rst
 }
 
 /*
+ * A private VMA is mapped writable only to be filled: one that gets no page
+ * is mapped as it was. Mapping it writable would charge it to the commit
+ * (VM_ACCOUNT, "ac" in smaps VmFlags), and mprotect back keeps the charge.
+ * Both arrays are sorted by address.
+ */
+static void write_only_to_fill(struct rst_vma *rv, size_t nv, const struct rst_run *runs,
+			       size_t nr_runs)
+{
+	size_t r = 0;
+
+	for (size_t k = 0; k < nv; k++) {
+		while (r < nr_runs && runs[r].vaddr + runs[r].len <= rv[k].start)
+			r++;
+		if (r < nr_runs && runs[r].vaddr < rv[k].end)
+			continue;	/* it has pages */
+		rv[k].fill_prot = rv[k].prot;
+	}
+}
+
+/*
  * Mark the runs that lie inside a userfaultfd-capable VMA (rv[].uffd set
  * by the caller), and keep the mark only on VMAs that got a run. Both
  * arrays are sorted by address. The bytes of the marked runs; *chunks, theirs.
@@ -572,6 +592,7 @@ int restore_area_build(struct restore_ctx *ctx, struct rtask *t, struct task_ima
 	if (split < 0)
 		return split;
 	nr_runs = split;
+	write_only_to_fill(rv, nv, runs, nr_runs);
 	a->runs = base + L.runs;
 	a->nr_runs = nr_runs;
 	a->pages_size = poff;

@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
@@ -202,6 +205,35 @@ static int open_pipe(const FileEntry *fe, struct pipe_ends **pipes, size_t *n)
 }
 
 /* --shell-job: the terminal the tree had is the one ckpt runs on now. */
+/* The job's terminal mode and size, put on the terminal we restore it to. */
+static int tty_mode_restore(int tty, const FileEntry *fe)
+{
+	struct termios t;
+	struct winsize ws;
+	void (*old)(int);
+	int ret = 0;
+
+	if ((fe->has_tty_termios && fe->tty_termios.len != sizeof(t)) ||
+	    (fe->has_tty_winsize && fe->tty_winsize.len != sizeof(ws))) {
+		pr_err("%s: terminal mode of %zu/%zu bytes, not %zu/%zu", fe->path,
+		       fe->tty_termios.len, fe->tty_winsize.len, sizeof(t), sizeof(ws));
+		return -EBADMSG;
+	}
+	old = signal(SIGTTOU, SIG_IGN);	/* we may not be in the foreground */
+	if (fe->has_tty_termios) {
+		memcpy(&t, fe->tty_termios.data, sizeof(t));
+		if (tcsetattr(tty, TCSANOW, &t))
+			ret = pr_perror("%s: set the job's terminal mode", fe->path);
+	}
+	if (!ret && fe->has_tty_winsize) {
+		memcpy(&ws, fe->tty_winsize.data, sizeof(ws));
+		if (ioctl(tty, TIOCSWINSZ, &ws))
+			ret = pr_perror("%s: set the job's window size", fe->path);
+	}
+	signal(SIGTTOU, old);
+	return ret;
+}
+
 static int open_external_tty(struct restore_ctx *ctx, const FileEntry *fe)
 {
 	int fd;
@@ -210,6 +242,12 @@ static int open_external_tty(struct restore_ctx *ctx, const FileEntry *fe)
 		pr_err("%s: the tree's terminal was the dumping shell's: restore with --shell-job "
 		       "from a terminal", fe->path);
 		return -ENOTTY;
+	}
+	if (fe->has_tty_termios || fe->has_tty_winsize) {
+		int ret = tty_mode_restore(ctx->tty_fd, fe);
+
+		if (ret)
+			return ret;
 	}
 	fd = dup(ctx->tty_fd);
 	return fd < 0 ? pr_perror("dup of the terminal") : fd;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,32 @@ static pid_t clone_with_pid(pid_t pid, uint64_t flags)
 	ca.set_tid = (uintptr_t)&tid;
 	ca.set_tid_size = 1;
 	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static void zombie_handler(int sig)
+{
+}
+
+/* What /proc shows of a zombie: its name, blocked, ignored and caught signals. */
+static void zombie_looks(const PstreeEntry *pe)
+{
+	struct sigaction sa = { 0 };
+	sigset_t blk;
+
+	if (pe->comm)
+		prctl(PR_SET_NAME, pe->comm);
+	for (int sig = 1; sig < 64; sig++) {
+		uint64_t bit = 1ull << (sig - 1);
+
+		sa.sa_handler = pe->zombie_sigcgt & bit ? zombie_handler :
+				pe->zombie_sigign & bit ? SIG_IGN : SIG_DFL;
+		sigaction(sig, &sa, NULL);	/* SIGKILL, SIGSTOP and ones libc keeps: EINVAL */
+	}
+	sigemptyset(&blk);
+	for (int sig = 1; sig < 64; sig++)
+		if (pe->zombie_sigblk & (1ull << (sig - 1)))
+			sigaddset(&blk, sig);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blk, NULL, 8);	/* libc's own too */
 }
 
 /* A zombie comes back as a child that ends the way it ended. */
@@ -66,6 +93,7 @@ static int make_task(struct restore_ctx *ctx, struct rtask *t, uint64_t flags, p
 			if (ret)
 				restore_task_fail(ctx, t->pe->pid, ret, "pid %u: zombie: group %u session %u: %s",
 						  t->pe->pid, t->pe->pgid, t->pe->sid, strerror(-ret));
+			zombie_looks(t->pe);
 			become_zombie(t->pe->exit_code);
 		}
 		restore_task(ctx, t);

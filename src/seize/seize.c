@@ -452,6 +452,28 @@ static int seize_wave(struct seized_tree *tree, size_t first, size_t end)
 	return ret;
 }
 
+
+/* What /proc shows of a zombie's signal state: it comes back with the same. */
+static int zombie_signals(struct seized_task *t)
+{
+	struct proc_status ps;
+	char *buf = NULL;
+	ssize_t len = proc_read(t->pid, "status", &buf);
+	int ret;
+
+	if (len < 0)
+		return len;
+	ret = proc_parse_status(buf, &ps);
+	free(buf);
+	if (ret)
+		return pr_errno(ret, "pid %d: parse /proc/%d/status", t->pid, t->pid);
+	t->zsig_blk = ps.sig_blk;
+	t->zsig_ign = ps.sig_ign;
+	t->zsig_cgt = ps.sig_cgt;
+	proc_status_free(&ps);
+	return 0;
+}
+
 static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 {
 	struct seized_task *nt, *t;
@@ -507,7 +529,7 @@ static int add_task(struct seized_tree *tree, pid_t pid, pid_t ppid)
 		}
 		t->state = SEIZED_ZOMBIE;
 		t->exit_code = st.exit_code;
-		return 0;
+		return zombie_signals(t);
 	}
 	t->state = st.state == 'T' ? SEIZED_STOPPED : SEIZED_ALIVE;
 	return 0;

@@ -3,6 +3,8 @@
 # session leader: ckpt dump refuses it without --shell-job, dumps it with;
 # ckpt restore --shell-job from another terminal puts it there, in that
 # session, and waits for it: the job counts on and its exit status comes out.
+# The job set its terminal's mode (no echo, not canonical, 33x111) and checks
+# it at every tick: the new terminal gets the mode the job left.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$ROOT/build/ckpt
