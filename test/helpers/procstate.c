@@ -45,6 +45,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -513,6 +514,14 @@ static void normalize_target(char *t)
 		*br = '\0';
 }
 
+/* procfs makes its inodes as it shows them: a /proc/PID file's number is not state */
+static bool on_procfs(const char *path)
+{
+	struct statfs sf;
+
+	return !statfs(path, &sf) && sf.f_type == 0x9fa0;	/* PROC_SUPER_MAGIC */
+}
+
 static const struct file_id *tree_file(unsigned maj, unsigned min, unsigned long ino)
 {
 	for (size_t i = 0; i < nr_open_files; i++)
@@ -533,7 +542,7 @@ static void put_stat(const char *id, const char *key, const char *target, const 
 	}
 	if (note)
 		note_open_file(st.st_dev, st.st_ino, !ino_is_state(target, &st));
-	if (ino_is_state(target, &st))
+	if (ino_is_state(target, &st) && !on_procfs(path))
 		snprintf(ino, sizeof(ino), " dev=%u:%u ino=%lu", major(st.st_dev), minor(st.st_dev),
 			 (unsigned long)st.st_ino);
 	putf(id, key, "mode=0%o size=%lld rdev=%u:%u%s", st.st_mode,
